@@ -1,0 +1,48 @@
+"""Application settings: every secret and URL comes from the environment."""
+import os
+import secrets
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
+    if url.startswith(("postgres://", "postgresql://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = None  # set by create_app from DATABASE_URL or the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    PER_PAGE = 20
+    ROSTER_PER_PAGE = 100
+
+
+class ProductionConfig(Config):
+    """Secure cookies; create_app refuses to start without SECRET_KEY."""
+
+
+class DevelopmentConfig(Config):
+    # A generated key is fine for a local server: sessions just end on restart.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(DevelopmentConfig):
+    TESTING = True
+    WTF_CSRF_ENABLED = True
+
+
+def database_url(instance_path: str) -> str:
+    """Return DATABASE_URL, or SQLite in the instance folder."""
+    return _database_url(f"sqlite:///{os.path.join(instance_path, 'consortium.sqlite')}")

@@ -1,0 +1,78 @@
+"""Consortium: the application factory. Wiring only: no database or network I/O here."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import DevelopmentConfig, ProductionConfig, database_url
+
+from . import cli, filters
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application; `config` is a config class, or a dict of overrides for tests."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(
+            ProductionConfig if os.environ.get("FLASK_ENV") == "production" else DevelopmentConfig
+        )
+        app.config.update(config or {})
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("SQLALCHEMY_DATABASE_URI") or database_url(
+        app.instance_path
+    )
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment in production")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=_select_locale,
+        default_translation_directories=os.path.join(ROOT, "translations"),
+    )
+
+    from . import permissions  # noqa: F401  (registers the user loader)
+    from .consortia.views import bp as consortia_bp
+    from .directory.views import bp as directory_bp
+    from .meetings.views import bp as meetings_bp
+    from .site.views import bp as site_bp, register_error_handlers
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(consortia_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(directory_bp)
+    register_error_handlers(app)
+    filters.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _select_locale() -> str:
+    """Japanese unless the visitor chose English (a cookie set by the language switch)."""
+    lang = request.cookies.get("lang")
+    return lang if lang in ("ja", "en") else "ja"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys unless asked, per connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

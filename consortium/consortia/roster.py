@@ -1,0 +1,52 @@
+"""Lay out a roster as printed: merged cells for runs of the same category or 連携概要."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..models import Membership, RosterGroup
+
+
+@dataclass
+class RosterRow:
+    membership: Membership
+    group: RosterGroup | None  # set on the first row of a new group, for a heading row
+    affiliation: str | None  # the 団体等 column: category, else the body sat for
+    affiliation_span: int  # rows this cell covers; 0 where an earlier cell already covers it
+    description_span: int
+
+
+def affiliation_of(membership: Membership) -> str | None:
+    if membership.category:
+        return membership.category
+    return membership.on_behalf_of.name if membership.on_behalf_of else None
+
+
+def _spans(values: list, breaks: list[bool]) -> list[int]:
+    """Span of each run of equal, non-empty values; a break starts a new run."""
+    spans = [1] * len(values)
+    start = 0
+    for i in range(1, len(values) + 1):
+        if i == len(values) or breaks[i] or values[i] != values[start] or not values[i]:
+            spans[start] = i - start
+            for j in range(start + 1, i):
+                spans[j] = 0
+            start = i
+    return spans
+
+
+def roster_rows(memberships: list[Membership]) -> list[RosterRow]:
+    groups = [m.group for m in memberships]
+    new_group = [i == 0 or groups[i] is not groups[i - 1] for i in range(len(memberships))]
+    affiliations = [affiliation_of(m) for m in memberships]
+    affiliation_spans = _spans(affiliations, new_group)
+    description_spans = _spans([m.description for m in memberships], new_group)
+    return [
+        RosterRow(
+            membership=m,
+            group=groups[i] if new_group[i] and groups[i] is not None else None,
+            affiliation=affiliations[i],
+            affiliation_span=affiliation_spans[i],
+            description_span=description_spans[i],
+        )
+        for i, m in enumerate(memberships)
+    ]

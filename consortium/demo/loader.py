@@ -1,0 +1,358 @@
+"""Bring the database in line with the demo data file; running it again changes nothing."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+from ..extensions import db
+from ..japanese import tokyo_datetime
+from ..models import (
+    AgendaItem,
+    AgendaPresenter,
+    Consortium,
+    ConsortiumKind,
+    ConsortiumStatus,
+    DatePrecision,
+    Decision,
+    DiscussionPoint,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Membership,
+    Milestone,
+    Minutes,
+    MinutesStatus,
+    Organization,
+    OrganizationKind,
+    Person,
+    Role,
+    RosterGroup,
+    Target,
+    Theme,
+    Visibility,
+)
+
+DATA_FILE = os.path.join(os.path.dirname(__file__), "data.yaml")
+
+
+class DemoDataError(ValueError):
+    """The data file names something it does not define, or holds a value that cannot be read."""
+
+
+class Loader:
+    """Upsert every record of the data file by its natural key, counting what changed."""
+
+    def __init__(self, data: dict[str, Any], progress: Callable[[str], None] = lambda _msg: None):
+        self.data = data
+        self.progress = progress
+        self.created = 0
+        self.updated = 0
+        self.orgs: dict[str, Organization] = {}
+        self.people: dict[str, Person] = {}
+        self.themes: dict[str, Theme] = {}
+        self.consortia: dict[str, Consortium] = {}
+
+    # -- generic upsert ------------------------------------------------------------------
+
+    def upsert(self, model, keys: dict[str, Any], values: dict[str, Any]):
+        """Find the row by keys or create it; write only values that differ."""
+        row = db.session.execute(sa.select(model).filter_by(**keys)).scalars().first()
+        if row is None:
+            row = model(**keys, **values)
+            db.session.add(row)
+            db.session.flush()
+            self.created += 1
+            return row
+        changed = False
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        if changed:
+            db.session.flush()
+            self.updated += 1
+        return row
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def org(self, name: str | None) -> Organization | None:
+        if name is None:
+            return None
+        if name not in self.orgs:
+            raise DemoDataError(f"organisation not defined in the data file: {name}")
+        return self.orgs[name]
+
+    def person(self, name: str | None) -> Person | None:
+        if name is None:
+            return None
+        if name not in self.people:
+            raise DemoDataError(f"person not defined in the data file: {name}")
+        return self.people[name]
+
+    # -- sections --------------------------------------------------------------------------
+
+    def load(self) -> None:
+        for i, item in enumerate(self.data.get("themes", [])):
+            self.themes[item["code"]] = self.upsert(
+                Theme, {"code": item["code"]}, {"name": item["name"], "name_en": item.get("name_en"), "position": i}
+            )
+        self.progress(f"themes: {len(self.themes)}")
+        for item in self.data.get("organisations", []):
+            self.orgs[item["name"]] = self.upsert(
+                Organization,
+                {"name": item["name"]},
+                {
+                    "name_kana": item.get("name_kana"),
+                    "name_en": item.get("name_en"),
+                    "kind": OrganizationKind(item.get("kind", "other")),
+                    "prefecture": item.get("prefecture"),
+                    "website": item.get("website"),
+                },
+            )
+        self.progress(f"organisations: {len(self.orgs)}")
+        for item in self.data.get("people", []):
+            family, _, given = item["name"].partition(" ")
+            kana_family, _, kana_given = (item.get("kana") or "").partition(" ")
+            self.people[item["name"]] = self.upsert(
+                Person,
+                {"family_name": family, "given_name": given or None},
+                {
+                    "family_name_kana": kana_family or None,
+                    "given_name_kana": kana_given or None,
+                    "title": item.get("title"),
+                    "organization": self.org(item.get("organisation")),
+                },
+            )
+        self.progress(f"people: {len(self.people)}")
+        for item in self.data.get("consortia", []):
+            self.load_consortium(item)
+            self.progress(f"consortium: {item['name']}")
+
+    def load_consortium(self, item: dict[str, Any]) -> None:
+        parent = self.consortia.get(item["parent"]) if item.get("parent") else None
+        if item.get("parent") and parent is None:
+            raise DemoDataError(f"parent must come before its children: {item['parent']}")
+        consortium = self.upsert(
+            Consortium,
+            {"name": item["name"]},
+            {
+                "short_name": item.get("short_name"),
+                "name_en": item.get("name_en"),
+                "kind": ConsortiumKind(item["kind"]),
+                "status": ConsortiumStatus(item.get("status", "active")),
+                "visibility": Visibility(item.get("visibility", "public")),
+                "purpose": item.get("purpose"),
+                "background": item.get("background"),
+                "period_start": item.get("period_start"),
+                "period_end": item.get("period_end"),
+                "roster_note": item.get("roster_note"),
+                "contact": item.get("contact"),
+                "parent": parent,
+            },
+        )
+        self.consortia[item["name"]] = consortium
+        themes = [self.themes[code] for code in item.get("themes", [])]
+        if consortium.themes != themes:
+            consortium.themes = themes
+        groups = self.load_groups(consortium, item.get("groups", []))
+        position = 0
+        for member in item.get("members", []):
+            position += 1
+            self.load_membership(consortium, member, position)
+        for entry_group in item.get("partners", []):
+            for entry in entry_group["entries"]:
+                for org_name in entry["orgs"]:
+                    position += 1
+                    self.load_membership(
+                        consortium,
+                        {
+                            "organisation": org_name,
+                            "role": "partner",
+                            "title": entry.get("title"),
+                            "description": entry["description"],
+                        },
+                        position,
+                        group=groups[entry_group["group"]],
+                    )
+        for org_name in item.get("proposers", []):
+            position += 1
+            self.load_membership(consortium, {"organisation": org_name, "role": "proposer"}, position)
+        for meeting in item.get("meetings", []):
+            self.load_meeting(consortium, meeting)
+        for milestone in item.get("milestones", []):
+            on, precision = parse_date(milestone["date"])
+            self.upsert(
+                Milestone,
+                {"consortium_id": consortium.id, "title": milestone["title"]},
+                {"on": on, "precision": precision, "note": milestone.get("note")},
+            )
+        for i, target in enumerate(item.get("targets", [])):
+            self.upsert(
+                Target,
+                {"consortium_id": consortium.id, "title": target["title"]},
+                {
+                    "target_value": _decimal(target.get("value")),
+                    "unit": target.get("unit"),
+                    "fiscal_year_from": target.get("from"),
+                    "fiscal_year": target.get("fy"),
+                    "baseline_value": _decimal(target.get("baseline")),
+                    "baseline_fiscal_year": target.get("baseline_fy"),
+                    "note": target.get("note"),
+                    "position": i,
+                },
+            )
+
+    def load_groups(self, consortium: Consortium, items: list[dict[str, Any]]) -> dict[str, RosterGroup]:
+        """Pillars and their numbered items; returns the items by label."""
+        by_label: dict[str, RosterGroup] = {}
+        position = 0
+
+        def add(item: dict[str, Any], parent: RosterGroup | None) -> RosterGroup:
+            nonlocal position
+            position += 1
+            group = self.upsert(
+                RosterGroup,
+                {"consortium_id": consortium.id, "title": item["title"]},
+                {"label": item.get("label"), "parent": parent, "position": position},
+            )
+            if item.get("label"):
+                by_label[item["label"]] = group
+            return group
+
+        for item in items:
+            group = add(item, None)
+            for child in item.get("items", []):
+                add(child, group)
+        return by_label
+
+    def load_membership(
+        self, consortium: Consortium, item: dict[str, Any], position: int, group: RosterGroup | None = None
+    ) -> Membership:
+        person = self.person(item.get("person"))
+        org = None if person else self.org(item.get("organisation"))
+        if person is None and org is None:
+            raise DemoDataError(f"a member of {consortium.name} names neither a person nor an organisation")
+        role = Role(item.get("role", "member"))
+        keys = {
+            "consortium_id": consortium.id,
+            "person_id": person.id if person else None,
+            "organization_id": org.id if org else None,
+            "role": role,
+        }
+        if group is not None:
+            keys["group_id"] = group.id
+        return self.upsert(
+            Membership,
+            keys,
+            {
+                "seat": item.get("seat"),
+                "category": item.get("category"),
+                "title": item.get("title"),
+                "on_behalf_of": self.org(item.get("on_behalf_of")),
+                "description": item.get("description"),
+                "position": position,
+            },
+        )
+
+    def load_meeting(self, consortium: Consortium, item: dict[str, Any]) -> None:
+        starts, precision = parse_when(item["starts"])
+        ends = parse_when(item["ends"])[0] if item.get("ends") else None
+        meeting = self.upsert(
+            Meeting,
+            {"consortium_id": consortium.id, "title": item["title"]},
+            {
+                "number": item.get("number"),
+                "kind": MeetingKind(item.get("kind", "regular")),
+                "status": MeetingStatus(item.get("status", "scheduled")),
+                "starts_at": starts,
+                "ends_at": ends,
+                "precision": precision,
+                "venue": item.get("venue"),
+                "room": item.get("room"),
+                "is_public": item.get("public", True),
+                "description": item.get("description"),
+            },
+        )
+        for position, agenda in enumerate(item.get("agenda", []), start=1):
+            agenda_item = self.upsert(
+                AgendaItem,
+                {"meeting_id": meeting.id, "position": position},
+                {
+                    "label": agenda.get("label"),
+                    "title": agenda["title"],
+                    "note": agenda.get("note"),
+                    "is_public": agenda.get("public", True),
+                },
+            )
+            for p_position, presenter in enumerate(agenda.get("presenters", []), start=1):
+                person = self.person(presenter.get("person"))
+                org = None if person else self.org(presenter.get("organisation"))
+                self.upsert(
+                    AgendaPresenter,
+                    {"agenda_item_id": agenda_item.id, "position": p_position},
+                    {"person": person, "organization": org, "title": presenter.get("title")},
+                )
+        if item.get("minutes"):
+            self.load_minutes(meeting, item["minutes"])
+
+    def load_minutes(self, meeting: Meeting, item: dict[str, Any]) -> None:
+        status = MinutesStatus(item.get("status", "draft"))
+        minutes = self.upsert(
+            Minutes,
+            {"meeting_id": meeting.id},
+            {
+                "status": status,
+                "heading": item.get("heading"),
+                "source_note": item.get("source_note"),
+                "observers": item.get("observers"),
+            },
+        )
+        if status is MinutesStatus.PUBLISHED and minutes.published_at is None:
+            minutes.published_at = meeting.starts_at
+        for position, text in enumerate(item.get("points", []), start=1):
+            self.upsert(DiscussionPoint, {"minutes_id": minutes.id, "position": position}, {"text": text})
+        for position, text in enumerate(item.get("decisions", []), start=1):
+            self.upsert(Decision, {"minutes_id": minutes.id, "position": position}, {"text": text})
+
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def parse_date(value: date | str) -> tuple[date, DatePrecision]:
+    """A YAML date, or 'YYYY-MM' for a date known only to the month."""
+    if isinstance(value, date):
+        return value, DatePrecision.DAY
+    try:
+        year, month = (int(part) for part in str(value).split("-"))
+    except ValueError as exc:
+        raise DemoDataError(f"not a date (YYYY-MM-DD) or month (YYYY-MM): {value!r}") from exc
+    return date(year, month, 1), DatePrecision.MONTH
+
+
+def parse_when(value: date | str) -> tuple[datetime, DatePrecision]:
+    """'YYYY-MM-DD HH:MM', a date, or 'YYYY-MM', in Tokyo time, with how much of it is known."""
+    if isinstance(value, str) and " " in value:
+        try:
+            moment = datetime.strptime(value, "%Y-%m-%d %H:%M")
+        except ValueError as exc:
+            raise DemoDataError(f"not a date and time (YYYY-MM-DD HH:MM): {value!r}") from exc
+        return tokyo_datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute), DatePrecision.MINUTE
+    day, precision = parse_date(value)
+    return tokyo_datetime(day.year, day.month, day.day), precision
+
+
+def load_demo(path: str = DATA_FILE, progress: Callable[[str], None] = lambda _msg: None) -> Loader:
+    """Load the demo data file into the database and commit; return the loader with its counts."""
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    loader = Loader(data, progress)
+    loader.load()
+    db.session.commit()
+    return loader

@@ -1,0 +1,44 @@
+"""All models, importable from one place."""
+from .accounts import Grant, GrantRole, User
+from .audit import AuditEvent
+from .base import DatePrecision
+from .consortia import (
+    Consortium,
+    ConsortiumKind,
+    ConsortiumStatus,
+    Membership,
+    Role,
+    RosterGroup,
+    Theme,
+    Visibility,
+)
+from .meetings import (
+    AgendaItem,
+    AgendaPresenter,
+    Attendance,
+    Document,
+    DocumentAccess,
+    DocumentType,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Presence,
+    Reply,
+)
+from .minutes import (
+    ActionItem,
+    ActionStatus,
+    Decision,
+    DiscussionPoint,
+    Minutes,
+    MinutesApproval,
+    MinutesComment,
+    MinutesRevision,
+    MinutesStatus,
+)
+from .organisations import Organization, OrganizationKind
+from .people import Person
+from .polls import Answer, Poll, PollAnswer, PollSlot, PollStatus
+from .schedule import Milestone, Target, TargetReport
+
+__all__ = [name for name in dir() if not name.startswith("_")]

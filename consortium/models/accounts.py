@@ -1,0 +1,66 @@
+"""Accounts and their per-consortium grants."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from .consortia import Consortium
+    from .people import Person
+
+
+class GrantRole(LabelledEnum):
+    SECRETARIAT = ("secretariat", _l("Secretariat"))
+    MEMBER = ("member", _l("Member"))
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    display_name: Mapped[str] = mapped_column(sa.String(100))
+    person_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="SET NULL"), unique=True
+    )
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person | None] = relationship(back_populates="user")
+    grants: Mapped[list[Grant]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Grant(db.Model):
+    """A user's role in one consortium."""
+
+    __tablename__ = "grant"
+    __table_args__ = (sa.UniqueConstraint("user_id", "consortium_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    consortium_id: Mapped[int] = mapped_column(sa.ForeignKey("consortium.id", ondelete="CASCADE"), index=True)
+    role: Mapped[GrantRole] = mapped_column(str_enum(GrantRole, "grant_role"))
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    consortium: Mapped[Consortium] = relationship(back_populates="grants")
+
+    def __repr__(self) -> str:
+        return f"<Grant user={self.user_id} c={self.consortium_id} {self.role.value}>"

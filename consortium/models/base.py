@@ -1,0 +1,85 @@
+"""Column types and mixins shared by the models."""
+import enum
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..japanese import search_key
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """An aware datetime stored as UTC; SQLite keeps no zone, so it is put back on read."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; pass an aware datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
+    """Store an enum as its value in a VARCHAR guarded by a CHECK constraint."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda cls: [m.value for m in cls],
+        validate_strings=True,
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+
+
+class LabelledEnum(str, enum.Enum):
+    """A str enum whose members carry a translatable label: Role.CHAIR.label → 座長."""
+
+    def __new__(cls, value: str, label):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        return obj
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class DatePrecision(LabelledEnum):
+    """How much of a date is known: 令和5年11月 is a month, not the first of it."""
+
+    MINUTE = ("minute", _l("Date and time"))
+    DAY = ("day", _l("Date"))
+    MONTH = ("month", _l("Month"))
+
+
+def maintain_search_text(model, *fields: str) -> None:
+    """Keep model.search_text as the width- and case-folded text of fields, on every write."""
+    def update(_mapper, _connection, target) -> None:
+        target.search_text = search_key(*(getattr(target, f) for f in fields))
+
+    sa.event.listen(model, "before_insert", update)
+    sa.event.listen(model, "before_update", update)

@@ -1,0 +1,51 @@
+"""People. Role, title and seat live on Membership, never here."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin
+
+if TYPE_CHECKING:
+    from .accounts import User
+    from .consortia import Membership
+    from .organisations import Organization
+
+
+class Person(TimestampMixin, db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name: Mapped[str] = mapped_column(sa.String(100))
+    given_name: Mapped[str | None] = mapped_column(sa.String(100))
+    family_name_kana: Mapped[str | None] = mapped_column(sa.String(100))
+    given_name_kana: Mapped[str | None] = mapped_column(sa.String(100))
+    name_en: Mapped[str | None] = mapped_column(sa.String(200))
+    title: Mapped[str | None] = mapped_column(sa.String(200))  # 肩書 outside any roster
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
+    # Private: never shown to the public, never in feeds or the API's public views.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    phone: Mapped[str | None] = mapped_column(sa.String(50))
+    private_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    organization: Mapped[Organization | None] = relationship(back_populates="people")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="person")
+    user: Mapped[User | None] = relationship(back_populates="person")
+
+    @property
+    def full_name(self) -> str:
+        """Name as Japanese rosters print it: family, a space, given."""
+        return f"{self.family_name} {self.given_name}" if self.given_name else self.family_name
+
+    @property
+    def full_name_kana(self) -> str | None:
+        parts = [p for p in (self.family_name_kana, self.given_name_kana) if p]
+        return " ".join(parts) or None
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.full_name}>"

@@ -1,0 +1,87 @@
+"""Date polls (日程調整): candidate slots and each member's ○ / △ / ×."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from .consortia import Membership
+    from .meetings import Meeting
+
+
+class PollStatus(LabelledEnum):
+    OPEN = ("open", _l("Open"))
+    CLOSED = ("closed", _l("Closed"))
+
+
+class Answer(LabelledEnum):
+    YES = ("yes", "○")
+    MAYBE = ("maybe", "△")
+    NO = ("no", "×")
+
+
+class Poll(TimestampMixin, db.Model):
+    __tablename__ = "poll"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[PollStatus] = mapped_column(str_enum(PollStatus, "poll_status"), default=PollStatus.OPEN)
+    chosen_slot_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("poll_slot.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    meeting: Mapped[Meeting] = relationship(back_populates="polls")
+    slots: Mapped[list[PollSlot]] = relationship(
+        back_populates="poll",
+        cascade="all, delete-orphan",
+        order_by="PollSlot.starts_at",
+        foreign_keys="PollSlot.poll_id",
+    )
+    chosen_slot: Mapped[PollSlot | None] = relationship(foreign_keys=[chosen_slot_id], post_update=True)
+
+    def __repr__(self) -> str:
+        return f"<Poll {self.id} {self.status.value}>"
+
+
+class PollSlot(db.Model):
+    __tablename__ = "poll_slot"
+    __table_args__ = (sa.CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("poll.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    poll: Mapped[Poll] = relationship(back_populates="slots", foreign_keys=[poll_id])
+    answers: Mapped[list[PollAnswer]] = relationship(back_populates="slot", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<PollSlot {self.id} {self.starts_at}>"
+
+
+class PollAnswer(db.Model):
+    """One member's answer for one slot; answering again replaces it."""
+
+    __tablename__ = "poll_answer"
+    __table_args__ = (sa.UniqueConstraint("slot_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(sa.ForeignKey("poll_slot.id", ondelete="CASCADE"))
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[Answer] = mapped_column(str_enum(Answer, "poll_answer_value"))
+    comment: Mapped[str | None] = mapped_column(sa.String(500))
+
+    slot: Mapped[PollSlot] = relationship(back_populates="answers")
+    membership: Mapped[Membership] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PollAnswer slot={self.slot_id} ms={self.membership_id} {self.answer.value}>"

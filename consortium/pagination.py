@@ -1,0 +1,58 @@
+"""Pagination that costs one query on a single page and reads its page number safely."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, request
+from flask_babel import gettext as _
+
+from .extensions import db
+
+
+def page_number(name: str = "page") -> int:
+    """The page asked for in the query string; 400 for anything but a positive integer."""
+    raw = request.args.get(name, "1")
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=_("The page number must be a positive whole number."))
+    return int(raw)
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+    param: str = "page"
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+
+def paginate(stmt: sa.Select, per_page: int, param: str = "page", scalars: bool = True) -> Page:
+    """Run stmt for the requested page; count only when the rows don't fit on one page."""
+    page = page_number(param)
+    result = db.session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page))
+    rows = list(result.unique().scalars() if scalars else result)
+    if page == 1 and len(rows) <= per_page:
+        total = len(rows)
+    else:
+        count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+        total = db.session.execute(count).scalar_one()
+    return Page(rows[:per_page], page, per_page, total, param)

@@ -1,0 +1,64 @@
+"""Site-wide pages: home, the language switch, and error pages."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from ..extensions import db
+from ..meetings.views import listing_statement
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def home():
+    """Show the next meetings the visitor may see."""
+    upcoming = db.session.execute(listing_statement(datetime.now(timezone.utc)).limit(10)).scalars().all()
+    return render_template("site/home.html", upcoming=upcoming)
+
+
+@bp.get("/language/<code>")
+def language(code: str):
+    """Remember the chosen language in a cookie and go back where the visitor was."""
+    if code not in ("ja", "en"):
+        return render_error(404)
+    target = request.args.get("next", "")
+    # Only a path on this site: never an open redirect.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("site.home")
+    response = redirect(target)
+    response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+ERROR_TITLES = {
+    400: lambda: _("The request could not be understood"),
+    403: lambda: _("You may not see this page"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("This method is not allowed here"),
+    500: lambda: _("Something went wrong on our side"),
+}
+
+
+def render_error(status: int, description: str | None = None):
+    title = ERROR_TITLES.get(status, ERROR_TITLES[500])()
+    return render_template("errors/error.html", status=status, title=title, description=description), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer errors with a page in the visitor's language, never a stack trace."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        # Werkzeug's own descriptions are English boilerplate; show only ours.
+        own = error.description if error.description != type(error).description else None
+        return render_error(error.code or 500, own)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        db.session.rollback()
+        return render_error(500)
