@@ -15,21 +15,18 @@ from .extensions import babel, csrf, db, login_manager, migrate
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def create_app(config: type | dict | None = None) -> Flask:
-    """Build the application; `config` is a config class, or a dict of overrides for tests."""
+def create_app(config: type | None = None, overrides: dict | None = None) -> Flask:
+    """Build the application from a config class (by default from FLASK_ENV) and overrides."""
     app = Flask(
         __name__,
         instance_relative_config=True,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
-    if isinstance(config, type):
-        app.config.from_object(config)
-    else:
-        app.config.from_object(
-            ProductionConfig if os.environ.get("FLASK_ENV") == "production" else DevelopmentConfig
-        )
-        app.config.update(config or {})
+    if config is None:
+        config = ProductionConfig if os.environ.get("FLASK_ENV") == "production" else DevelopmentConfig
+    app.config.from_object(config)
+    app.config.update(overrides or {})
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config.get("SQLALCHEMY_DATABASE_URI") or database_url(
         app.instance_path

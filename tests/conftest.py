@@ -1,0 +1,199 @@
+"""Fixtures: one application and schema per run, an empty database per test, factories."""
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+import sqlalchemy as sa
+
+import config
+from config import TestConfig
+from consortium import create_app
+from consortium.extensions import db as _db
+from consortium.japanese import tokyo_datetime
+from consortium.models import (
+    Consortium,
+    ConsortiumKind,
+    Grant,
+    GrantRole,
+    Meeting,
+    Membership,
+    Organization,
+    Person,
+    User,
+    Visibility,
+)
+
+
+def database_url(tmp_path_factory) -> str:
+    """DATABASE_URL when given (PostgreSQL in CI), else a SQLite file of this run."""
+    return config.database_url(str(tmp_path_factory.mktemp("db")))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """Build the application once and create the schema in an empty database."""
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)})
+    with app.app_context():
+        _db.drop_all()
+        _db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        _db.session.commit()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.drop_all()
+
+
+@pytest.fixture()
+def db(app):
+    """Give each test an empty database inside an application context."""
+    with app.app_context():
+        yield _db
+        _db.session.rollback()
+        _db.session.remove()
+        tables = list(reversed(_db.metadata.sorted_tables))
+        with _db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture()
+def client(app, db):
+    return app.test_client()
+
+
+@pytest.fixture()
+def demo(db):
+    """Load the demo data from the seed documents."""
+    from consortium.demo.loader import load_demo
+
+    return load_demo()
+
+
+_seq = count(1)
+
+
+@pytest.fixture()
+def make_consortium(db):
+    def make(**overrides) -> Consortium:
+        n = next(_seq)
+        values = {"name": f"テスト会議体{n}", "kind": ConsortiumKind.COUNCIL, "visibility": Visibility.PUBLIC}
+        values.update(overrides)
+        consortium = Consortium(**values)
+        db.session.add(consortium)
+        db.session.commit()
+        return consortium
+
+    return make
+
+
+@pytest.fixture()
+def make_meeting(db):
+    def make(consortium: Consortium, **overrides) -> Meeting:
+        n = next(_seq)
+        starts = overrides.pop("starts_at", tokyo_datetime(2030, 4, 1, 10) + timedelta(days=n))
+        values = {"title": f"第{n}回 会議", "consortium": consortium, "starts_at": starts, "ends_at": starts + timedelta(hours=2)}
+        values.update(overrides)
+        meeting = Meeting(**values)
+        db.session.add(meeting)
+        db.session.commit()
+        return meeting
+
+    return make
+
+
+@pytest.fixture()
+def make_person(db):
+    def make(**overrides) -> Person:
+        n = next(_seq)
+        values = {"family_name": f"山田{n}", "given_name": "太郎"}
+        values.update(overrides)
+        person = Person(**values)
+        db.session.add(person)
+        db.session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture()
+def make_organization(db):
+    def make(**overrides) -> Organization:
+        values = {"name": f"テスト団体{next(_seq)}"}
+        values.update(overrides)
+        org = Organization(**values)
+        db.session.add(org)
+        db.session.commit()
+        return org
+
+    return make
+
+
+@pytest.fixture()
+def make_member(db, make_person):
+    def make(consortium: Consortium, **overrides) -> Membership:
+        values = {"consortium": consortium}
+        if "organization" not in overrides and "person" not in overrides:
+            values["person"] = make_person()
+        values.update(overrides)
+        membership = Membership(**values)
+        db.session.add(membership)
+        db.session.commit()
+        return membership
+
+    return make
+
+
+@pytest.fixture()
+def make_user(db):
+    def make(grants: dict[Consortium, GrantRole] | None = None, **overrides) -> User:
+        n = next(_seq)
+        values = {"email": f"user{n}@example.jp", "display_name": f"利用者{n}"}
+        values.update(overrides)
+        user = User(**values)
+        db.session.add(user)
+        db.session.flush()
+        for consortium, role in (grants or {}).items():
+            db.session.add(Grant(user=user, consortium=consortium, role=role))
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture()
+def login(client):
+    """Sign a user in on the test client (the login form arrives with accounts)."""
+
+    def sign_in(user: User) -> None:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+
+    return sign_in
+
+
+@pytest.fixture()
+def count_queries(db):
+    """Count the SQL statements run inside a `with` block."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,43 @@
+"""`flask db upgrade` on an empty database gives exactly the models' schema."""
+import os
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from config import TestConfig
+from consortium import create_app
+from consortium.extensions import db
+
+
+@pytest.fixture()
+def empty_database(tmp_path):
+    """An empty database: a fresh SQLite file, or a fresh schema on PostgreSQL."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path / 'migrate.sqlite'}", {}
+        return
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS migration_check CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA migration_check"))
+    yield engine.url.render_as_string(hide_password=False), {"connect_args": {"options": "-csearch_path=migration_check"}}
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA migration_check CASCADE"))
+    engine.dispose()
+
+
+def test_upgrade_gives_the_models_schema(empty_database):
+    url, engine_options = empty_database
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            tables = sa.inspect(conn).get_table_names()
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert "meeting" in tables and "alembic_version" in tables
+    assert diff == [], f"schema drift between migrations and models: {diff}"
