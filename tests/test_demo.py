@@ -9,10 +9,7 @@ from consortium.demo.loader import Loader, DemoDataError, load_demo
 from consortium.models import (
     Consortium,
     DatePrecision,
-    Meeting,
     MeetingStatus,
-    Membership,
-    Milestone,
     Organization,
     Role,
     RosterGroup,
