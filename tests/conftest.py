@@ -84,16 +84,19 @@ def demo(db):
 _seq = count(1)
 
 
+def _save(db, model, defaults: dict, overrides: dict):
+    """Create a row from defaults and overrides, commit it so the test client sees it."""
+    row = model(**{**defaults, **overrides})
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
 @pytest.fixture()
 def make_consortium(db):
     def make(**overrides) -> Consortium:
-        n = next(_seq)
-        values = {"name": f"テスト会議体{n}", "kind": ConsortiumKind.COUNCIL, "visibility": Visibility.PUBLIC}
-        values.update(overrides)
-        consortium = Consortium(**values)
-        db.session.add(consortium)
-        db.session.commit()
-        return consortium
+        defaults = {"name": f"テスト会議体{next(_seq)}", "kind": ConsortiumKind.COUNCIL, "visibility": Visibility.PUBLIC}
+        return _save(db, Consortium, defaults, overrides)
 
     return make
 
@@ -103,12 +106,8 @@ def make_meeting(db):
     def make(consortium: Consortium, **overrides) -> Meeting:
         n = next(_seq)
         starts = overrides.pop("starts_at", tokyo_datetime(2030, 4, 1, 10) + timedelta(days=n))
-        values = {"title": f"第{n}回 会議", "consortium": consortium, "starts_at": starts, "ends_at": starts + timedelta(hours=2)}
-        values.update(overrides)
-        meeting = Meeting(**values)
-        db.session.add(meeting)
-        db.session.commit()
-        return meeting
+        defaults = {"title": f"第{n}回 会議", "consortium": consortium, "starts_at": starts, "ends_at": starts + timedelta(hours=2)}
+        return _save(db, Meeting, defaults, overrides)
 
     return make
 
@@ -116,13 +115,7 @@ def make_meeting(db):
 @pytest.fixture()
 def make_person(db):
     def make(**overrides) -> Person:
-        n = next(_seq)
-        values = {"family_name": f"山田{n}", "given_name": "太郎"}
-        values.update(overrides)
-        person = Person(**values)
-        db.session.add(person)
-        db.session.commit()
-        return person
+        return _save(db, Person, {"family_name": f"山田{next(_seq)}", "given_name": "太郎"}, overrides)
 
     return make
 
@@ -130,12 +123,7 @@ def make_person(db):
 @pytest.fixture()
 def make_organization(db):
     def make(**overrides) -> Organization:
-        values = {"name": f"テスト団体{next(_seq)}"}
-        values.update(overrides)
-        org = Organization(**values)
-        db.session.add(org)
-        db.session.commit()
-        return org
+        return _save(db, Organization, {"name": f"テスト団体{next(_seq)}"}, overrides)
 
     return make
 
@@ -143,14 +131,10 @@ def make_organization(db):
 @pytest.fixture()
 def make_member(db, make_person):
     def make(consortium: Consortium, **overrides) -> Membership:
-        values = {"consortium": consortium}
+        defaults = {"consortium": consortium}
         if "organization" not in overrides and "person" not in overrides:
-            values["person"] = make_person()
-        values.update(overrides)
-        membership = Membership(**values)
-        db.session.add(membership)
-        db.session.commit()
-        return membership
+            defaults["person"] = make_person()
+        return _save(db, Membership, defaults, overrides)
 
     return make
 
@@ -159,15 +143,12 @@ def make_member(db, make_person):
 def make_user(db):
     def make(grants: dict[Consortium, GrantRole] | None = None, **overrides) -> User:
         n = next(_seq)
-        values = {"email": f"user{n}@example.jp", "display_name": f"利用者{n}"}
-        values.update(overrides)
-        user = User(**values)
-        db.session.add(user)
-        db.session.flush()
-        for consortium, role in (grants or {}).items():
-            db.session.add(Grant(user=user, consortium=consortium, role=role))
-        db.session.commit()
-        return user
+        defaults = {
+            "email": f"user{n}@example.jp",
+            "display_name": f"利用者{n}",
+            "grants": [Grant(consortium=c, role=role) for c, role in (grants or {}).items()],
+        }
+        return _save(db, User, defaults, overrides)
 
     return make
 

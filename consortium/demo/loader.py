@@ -95,6 +95,11 @@ class Loader:
             raise DemoDataError(f"person not defined in the data file: {name}")
         return self.people[name]
 
+    def person_or_org(self, item: dict[str, Any]) -> tuple[Person | None, Organization | None]:
+        """The person an entry names, or else its organisation."""
+        person = self.person(item.get("person"))
+        return person, None if person else self.org(item.get("organisation"))
+
     # -- sections --------------------------------------------------------------------------
 
     def load(self) -> None:
@@ -234,8 +239,7 @@ class Loader:
     def load_membership(
         self, consortium: Consortium, item: dict[str, Any], position: int, group: RosterGroup | None = None
     ) -> Membership:
-        person = self.person(item.get("person"))
-        org = None if person else self.org(item.get("organisation"))
+        person, org = self.person_or_org(item)
         if person is None and org is None:
             raise DemoDataError(f"a member of {consortium.name} names neither a person nor an organisation")
         role = Role(item.get("role", "member"))
@@ -291,8 +295,7 @@ class Loader:
                 },
             )
             for p_position, presenter in enumerate(agenda.get("presenters", []), start=1):
-                person = self.person(presenter.get("person"))
-                org = None if person else self.org(presenter.get("organisation"))
+                person, org = self.person_or_org(presenter)
                 self.upsert(
                     AgendaPresenter,
                     {"agenda_item_id": agenda_item.id, "position": p_position},
