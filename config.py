@@ -23,12 +23,25 @@ class Config:
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Failed sign-ins per address and per account; memory here, redis:// across workers.
+    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    # Uploads: materials and roster files. Bytes live in the instance folder, never under static/.
+    MAX_CONTENT_LENGTH = 30 * 1024 * 1024
+    UPLOAD_MAX_BYTES = 25 * 1024 * 1024
+    UPLOAD_FOLDER = None  # default: <instance>/uploads
+    PASSWORD_MIN_LENGTH = 10
     PER_PAGE = 20
     ROSTER_PER_PAGE = 100
 
 
 class ProductionConfig(Config):
-    """Secure cookies; create_app refuses to start without SECRET_KEY."""
+    """Secure cookies; create_app refuses to start without SECRET_KEY.
+
+    Behind an HTTPS proxy, wsgi.py trusts one X-Forwarded-Proto hop so cookies stay Secure.
+    """
 
 
 class DevelopmentConfig(Config):

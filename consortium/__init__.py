@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 
 from flask import Flask, request
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from config import DevelopmentConfig, ProductionConfig, database_url
 
 from . import cli, filters
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -38,22 +39,32 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    limiter.init_app(app)
     babel.init_app(
         app,
         locale_selector=_select_locale,
         default_translation_directories=os.path.join(ROOT, "translations"),
     )
 
-    from . import permissions  # noqa: F401  (registers the user loader)
+    from . import audit, permissions  # noqa: F401  (register the audit writer and the user loader)
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
     from .consortia.views import bp as consortia_bp
     from .directory.views import bp as directory_bp
+    from .documents.views import bp as documents_bp
     from .meetings.views import bp as meetings_bp
+    from .minutes.views import bp as minutes_bp
+    from .rosters.views import bp as rosters_bp
     from .site.views import bp as site_bp, register_error_handlers
 
-    app.register_blueprint(site_bp)
-    app.register_blueprint(consortia_bp)
-    app.register_blueprint(meetings_bp)
-    app.register_blueprint(directory_bp)
+    for blueprint in (
+        site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp, directory_bp
+    ):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
     filters.init_app(app)
     cli.init_app(app)

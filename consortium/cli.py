@@ -1,11 +1,13 @@
-"""Command-line commands: `flask --app consortium demo load`."""
+"""Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`."""
 from __future__ import annotations
 
 import click
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 demo_cli = AppGroup("demo", help="Demo data taken from the seed documents.")
+users_cli = AppGroup("users", help="Accounts.")
 
 
 @demo_cli.command("load")
@@ -18,5 +20,31 @@ def demo_load(path: str | None) -> None:
     click.echo(f"Demo data loaded: {loader.created} created, {loader.updated} updated.")
 
 
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when not given.")
+@click.option("--name", "display_name", default=None, help="Name shown on screen (default: the email's local part).")
+def create_admin(email: str, password: str, display_name: str | None) -> None:
+    """Create an administrator, or make an existing user one and set the password."""
+    from .accounts.services import create_user, set_password
+    from .extensions import db
+    from .models import User
+
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.UsageError(f"The password must have at least {minimum} characters.")
+    user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email.lower())).scalar_one_or_none()
+    if user is None:
+        user = create_user(email, display_name or email.split("@")[0], password, is_admin=True)
+        verb = "Created"
+    else:
+        user.is_admin, user.active = True, True
+        set_password(user, password)
+        verb = "Updated"
+    db.session.commit()
+    click.echo(f"{verb} administrator {user.email}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)

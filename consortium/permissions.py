@@ -3,27 +3,180 @@
 Visibility is inherited downward: minutes and documents from their meeting, a meeting
 from its consortium. Anonymous visitors see public consortia, their public meetings and
 published minutes; members see their own consortia whole; administrators see everything.
+
+Every view declares its rule with @guard(Access.…). The guard loads the row named by the
+URL (one id per URL), answers 404 when the visitor may not see it, sends anonymous
+visitors to the login page and answers 403 to signed-in users below the level.
 """
 from __future__ import annotations
 
+import enum
+from functools import wraps
+
 import sqlalchemy as sa
-from flask import g
+from flask import abort, g
 from flask_login import AnonymousUserMixin, current_user
 
 from .extensions import db, login_manager
 from .models import (
-    AgendaPresenter,
     AgendaItem,
+    AgendaPresenter,
     Consortium,
+    Document,
+    DocumentAccess,
     Grant,
     GrantRole,
     Meeting,
     Membership,
+    Milestone,
     Minutes,
+    Organization,
     Person,
+    RosterGroup,
+    Target,
+    TargetReport,
     User,
     Visibility,
 )
+
+
+class Access(enum.IntEnum):
+    """Who may use a route, relative to the consortium its row belongs to.
+
+    For rows outside any consortium (organisations, people), MEMBER and SECRETARIAT mean
+    member or secretariat of some consortium: secretariats keep the shared directory.
+    """
+
+    PUBLIC = 0  # whoever may see the row
+    SIGNED_IN = 1
+    MEMBER = 2
+    SECRETARIAT = 3
+    ADMIN = 4
+
+
+# The URL argument that names a route's row, and its model. A URL names at most one.
+SUBJECTS = {
+    "consortium_id": Consortium,
+    "meeting_id": Meeting,
+    "item_id": AgendaItem,
+    "document_id": Document,
+    "membership_id": Membership,
+    "group_id": RosterGroup,
+    "milestone_id": Milestone,
+    "target_id": Target,
+    "report_id": TargetReport,
+    "organization_id": Organization,
+    "person_id": Person,
+    "user_id": User,
+}
+
+
+def guard(level: Access):
+    """Declare and enforce a view's rule: load the URL's row, 404 if hidden, then check the level."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(**kwargs):
+            subject = None
+            names = [name for name in kwargs if name in SUBJECTS]
+            if len(names) > 1:
+                raise RuntimeError(f"{view.__name__}: a URL names one row, not {names}")
+            if names:
+                subject = db.session.get(SUBJECTS[names[0]], kwargs[names[0]])
+                if subject is None or not can_view(subject):
+                    abort(404)
+            require(level, consortium_of(subject) if subject is not None else None)
+            g.subject = subject
+            return view(**kwargs)
+
+        wrapper.access = level
+        return wrapper
+
+    return decorate
+
+
+def require(level: Access, consortium_id: int | None = None) -> None:
+    """Abort unless the visitor reaches the level (in the consortium, when given)."""
+    if level is Access.PUBLIC:
+        return
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not has_level(level, consortium_id):
+        abort(403)
+
+
+def has_level(level: Access, consortium_id: int | None = None, user=None) -> bool:
+    user = _user(user)
+    if level <= Access.PUBLIC:
+        return True
+    if not user.is_authenticated:
+        return False
+    if level is Access.SIGNED_IN or is_admin(user):
+        return True
+    if level is Access.ADMIN:
+        return False
+    roles = grants_of(user)
+    if consortium_id is not None:
+        role = roles.get(consortium_id)
+        roles = {consortium_id: role} if role else {}
+    wanted = (GrantRole.SECRETARIAT,) if level is Access.SECRETARIAT else (GrantRole.SECRETARIAT, GrantRole.MEMBER)
+    return any(role in wanted for role in roles.values())
+
+
+def is_secretariat(consortium_id: int, user=None) -> bool:
+    """Secretariat of the consortium, or an administrator."""
+    return has_level(Access.SECRETARIAT, consortium_id, user)
+
+
+def can_edit_directory(user=None) -> bool:
+    """Organisations and people are kept by administrators and any secretariat."""
+    return has_level(Access.SECRETARIAT, None, user)
+
+
+def consortium_of(row) -> int | None:
+    """The id of the consortium a row belongs to, walking up the chain; None for shared rows."""
+    if isinstance(row, Consortium):
+        return row.id
+    if hasattr(row, "consortium_id"):
+        return row.consortium_id
+    for parent in ("meeting", "target", "minutes", "agenda_item"):
+        if hasattr(row, parent):
+            owner = getattr(row, parent)
+            return consortium_of(owner) if owner is not None else None
+    return None
+
+
+def can_view(row, user=None) -> bool:
+    """Whether the visitor may see a row; each kind inherits from its parent."""
+    if isinstance(row, Consortium):
+        return can_view_consortium(row, user)
+    if isinstance(row, Meeting):
+        return can_view_meeting(row, user)
+    if isinstance(row, AgendaItem):
+        return can_view_meeting(row.meeting, user) and (row.is_public or is_member(row.meeting.consortium_id, user))
+    if isinstance(row, Document):
+        return can_view_document(row, user)
+    if isinstance(row, Minutes):
+        return can_view_minutes(row, user)
+    if isinstance(row, Person):
+        return can_view_person(row, user)
+    if isinstance(row, User):
+        return is_admin(user) or row.id == getattr(_user(user), "id", None)
+    if isinstance(row, Organization):
+        return True
+    consortium_id = consortium_of(row)
+    return can_view_consortium(db.session.get(Consortium, consortium_id), user)
+
+
+def can_view_document(document: Document, user=None) -> bool:
+    """A material goes where its meeting goes, unless it is for members or under a closed item."""
+    if is_member(document.meeting.consortium_id, user):
+        return True
+    if document.access is DocumentAccess.MEMBERS:
+        return False
+    if document.agenda_item is not None and not document.agenda_item.is_public:
+        return False
+    return can_view_meeting(document.meeting, user)
 
 
 @login_manager.user_loader

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import re
 from itertools import count
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 import config
 from config import TestConfig
 from consortium import create_app
-from consortium.extensions import db as _db
+from consortium.extensions import db as _db, limiter
 from consortium.japanese import tokyo_datetime
 from consortium.models import (
     Consortium,
@@ -51,6 +54,7 @@ def db(app):
     """Give each test an empty database inside an application context."""
     with app.app_context():
         yield _db
+        limiter.reset()
         _db.session.rollback()
         _db.session.remove()
         tables = list(reversed(_db.metadata.sorted_tables))
@@ -68,8 +72,21 @@ def db(app):
             conn.commit()
 
 
+class Client(FlaskClient):
+    """A test client whose every request runs in its own application context, as in production.
+
+    Without this, requests would share the test's context: its `g` (a cached CSRF token, the
+    visitor's grants) and its database session would leak from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture()
 def client(app, db):
+    app.test_client_class = Client
     return app.test_client()
 
 
@@ -139,6 +156,10 @@ def make_member(db, make_person):
     return make
 
 
+PASSWORD = "正しい馬の電池 staple"
+PASSWORD_HASH = generate_password_hash(PASSWORD)  # hashed once: scrypt is slow on purpose
+
+
 @pytest.fixture()
 def make_user(db):
     def make(grants: dict[Consortium, GrantRole] | None = None, **overrides) -> User:
@@ -146,6 +167,7 @@ def make_user(db):
         defaults = {
             "email": f"user{n}@example.jp",
             "display_name": f"利用者{n}",
+            "password_hash": PASSWORD_HASH,
             "grants": [Grant(consortium=c, role=role) for c, role in (grants or {}).items()],
         }
         return _save(db, User, defaults, overrides)
@@ -153,16 +175,39 @@ def make_user(db):
     return make
 
 
+def csrf_token_of(html: str) -> str:
+    match = re.search(r'name="csrf[-_]token" (?:type="hidden" )?(?:content|value)="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
 @pytest.fixture()
 def login(client):
-    """Sign a user in on the test client (the login form arrives with accounts)."""
+    """Sign a user in through the real sign-in form (its password is PASSWORD)."""
 
-    def sign_in(user: User) -> None:
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+    def sign_in(user: User, password: str = PASSWORD):
+        token = csrf_token_of(client.get("/accounts/login").get_data(as_text=True))
+        response = client.post("/accounts/login", data={"email": user.email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, "sign-in failed"
+        return response
 
     return sign_in
+
+
+@pytest.fixture()
+def post(client):
+    """POST a form as a browser would: with the session's CSRF token, unless told otherwise."""
+
+    def send(url: str, data: dict | None = None, csrf: bool = True, **kwargs):
+        data = dict(data or {})
+        if csrf and "csrf_token" not in data:
+            page = client.get("/").get_data(as_text=True)
+            if 'name="csrf-token"' not in page:  # signed out: the sign-in form carries one
+                page = client.get("/accounts/login").get_data(as_text=True)
+            data["csrf_token"] = csrf_token_of(page)
+        return client.post(url, data=data, **kwargs)
+
+    return send
 
 
 @pytest.fixture()

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
+from ..permissions import Access, guard
 from ..extensions import db
 from ..models import Consortium, Meeting, Membership, Milestone, Role, RosterGroup, Target, Theme
 from ..pagination import paginate
@@ -21,6 +22,7 @@ LEADING_ROLES = (Role.HOST, Role.SECRETARIAT)
 
 
 @bp.get("/")
+@guard(Access.PUBLIC)
 def index():
     """List the consortia the visitor may see, filtered and paginated."""
     themes = db.session.execute(sa.select(Theme).order_by(Theme.position)).scalars().all()
@@ -46,13 +48,10 @@ def index():
 
 
 def get_visible_consortium(consortium_id: int) -> Consortium:
-    """Load a consortium, or 404 when it is missing or hidden from the visitor."""
-    consortium = db.session.get(
+    """The consortium the guard has loaded and checked, with what its page shows."""
+    return db.session.get(
         Consortium, consortium_id, options=[joinedload(Consortium.parent), selectinload(Consortium.themes)]
     )
-    if consortium is None or not permissions.can_view_consortium(consortium):
-        abort(404)
-    return consortium
 
 
 def _roster_statement(consortium: Consortium, leading: bool) -> sa.Select:
@@ -79,6 +78,7 @@ def _meetings_statement(consortium: Consortium) -> sa.Select:
 
 
 @bp.get("/<int:consortium_id>")
+@guard(Access.PUBLIC)
 def show(consortium_id: int):
     """Show a consortium: purpose, hosts, roster, meetings, milestones and targets."""
     consortium = get_visible_consortium(consortium_id)
@@ -122,6 +122,7 @@ def show(consortium_id: int):
 
 
 @bp.get("/<int:consortium_id>/meetings")
+@guard(Access.PUBLIC)
 def meetings(consortium_id: int):
     """List all of a consortium's meetings the visitor may see, newest first."""
     consortium = get_visible_consortium(consortium_id)

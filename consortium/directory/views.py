@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 from wtforms.validators import Optional
 
 from .. import permissions
+from ..permissions import Access, guard
 from ..extensions import db
 from ..forms import SearchForm, enum_choices
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, Membership, Organization, OrganizationKind, Person
@@ -42,6 +43,7 @@ def _memberships(*where) -> sa.Select:
 
 
 @bp.get("/organisations/")
+@guard(Access.PUBLIC)
 def organisations():
     """List organisations of the master list, searchable by name and filtered by kind."""
     form = OrganizationFilterForm()
@@ -57,6 +59,7 @@ def organisations():
 
 
 @bp.get("/organisations/<int:organization_id>")
+@guard(Access.PUBLIC)
 def organisation(organization_id: int):
     """Show an organisation and every visible consortium it is in, with its role."""
     org = db.get_or_404(Organization, organization_id)
@@ -68,11 +71,10 @@ def organisation(organization_id: int):
 
 
 @bp.get("/people/<int:person_id>")
+@guard(Access.PUBLIC)
 def person(person_id: int):
     """Show a person's public fields and where they appear; hidden unless they appear somewhere visible."""
     person = db.session.get(Person, person_id, options=[joinedload(Person.organization)])
-    if person is None or not permissions.can_view_person(person):
-        abort(404)
     page = paginate(_memberships(Membership.person_id == person.id), current_app.config["PER_PAGE"])
     presentations = db.session.execute(
         sa.select(AgendaPresenter)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
+from ..permissions import Access, guard
 from ..extensions import db
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, Minutes
 from ..pagination import paginate
@@ -30,6 +31,7 @@ def listing_statement(now: datetime, upcoming: bool = True) -> sa.Select:
 
 
 @bp.get("/")
+@guard(Access.PUBLIC)
 def index():
     """List the meetings the visitor may see: upcoming, or past with ?when=past."""
     when = request.args.get("when", "upcoming")
@@ -41,6 +43,7 @@ def index():
 
 
 @bp.get("/<int:meeting_id>")
+@guard(Access.PUBLIC)
 def show(meeting_id: int):
     """Show a meeting: when and where, agenda, materials, and minutes once published."""
     meeting = db.session.get(
@@ -48,8 +51,6 @@ def show(meeting_id: int):
         meeting_id,
         options=[joinedload(Meeting.consortium).joinedload(Consortium.parent)],
     )
-    if meeting is None or not permissions.can_view_meeting(meeting):
-        abort(404)
     is_member = permissions.is_member(meeting.consortium_id)
     items = db.session.execute(
         sa.select(AgendaItem)

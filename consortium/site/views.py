@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
+from ..permissions import Access, guard
 from ..meetings.views import listing_statement
 
 bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
+@guard(Access.PUBLIC)
 def home():
     """Show the next meetings the visitor may see."""
     upcoming = db.session.execute(listing_statement(datetime.now(timezone.utc)).limit(10)).scalars().all()
@@ -21,6 +23,7 @@ def home():
 
 
 @bp.get("/language/<code>")
+@guard(Access.PUBLIC)
 def language(code: str):
     """Remember the chosen language in a cookie and go back where the visitor was."""
     if code not in ("ja", "en"):

@@ -1,0 +1,166 @@
+"""The permission walk: every route, with every kind of visitor, against the rule it declares.
+
+A route without a declared rule fails here, and so does a route that lets in someone its
+rule keeps out. Members and secretariats of *another* consortium are among the visitors.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from consortium.accounts.services import password_token
+from consortium.models import (
+    AgendaItem,
+    GrantRole,
+    Milestone,
+    Minutes,
+    RosterGroup,
+    Target,
+    TargetReport,
+    Visibility,
+)
+from consortium.permissions import Access
+
+ROLES = ("anonymous", "outside_member", "outside_secretariat", "member", "secretariat", "admin")
+LEVEL_OF_ROLE = {
+    "anonymous": Access.PUBLIC,
+    "outside_member": Access.SIGNED_IN,
+    "outside_secretariat": Access.SIGNED_IN,
+    "member": Access.MEMBER,
+    "secretariat": Access.SECRETARIAT,
+    "admin": Access.ADMIN,
+}
+# Rows outside any consortium: there, a secretariat of any consortium keeps the directory.
+SHARED_ROWS = {"organization_id", "person_id", "user_id"}
+
+
+def _endpoints(app):
+    seen = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            seen.setdefault(rule.endpoint, rule)
+    return sorted(seen.items())
+
+
+def test_every_route_declares_its_rule(app):
+    missing = [endpoint for endpoint, _ in _endpoints(app) if not hasattr(app.view_functions[endpoint], "access")]
+    assert missing == [], f"routes without @guard(Access…): {missing}"
+
+
+@pytest.fixture()
+def world(db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
+    """One consortium with one of everything, its members and secretariat, and outsiders."""
+    consortium = make_consortium(visibility=request.param)
+    other = make_consortium()
+    organization = make_organization()
+    person = make_person(organization=organization)
+    meeting = make_meeting(consortium)
+    group = RosterGroup(consortium=consortium, title="部会")
+    target = Target(consortium=consortium, title="参加団体数", target_value=Decimal(100))
+    rows = [
+        AgendaItem(meeting=meeting, title="議題1", position=1),
+        group,
+        Milestone(consortium=consortium, title="成果報告", on=date(2030, 3, 1)),
+        target,
+        TargetReport(target=target, fiscal_year=2029, value=Decimal(40)),
+        Minutes(meeting=meeting, body="議事録の本文"),
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    item, milestone, report = rows[0], rows[2], rows[4]
+    membership = make_member(consortium, person=person, seat=1, group=group)
+    users = {
+        "outside_member": make_user({other: GrantRole.MEMBER}),
+        "outside_secretariat": make_user({other: GrantRole.SECRETARIAT}),
+        "member": make_user({consortium: GrantRole.MEMBER}, person=person),
+        "secretariat": make_user({consortium: GrantRole.SECRETARIAT}),
+        "admin": make_user(is_admin=True),
+    }
+    args = {
+        "consortium_id": consortium.id,
+        "meeting_id": meeting.id,
+        "item_id": item.id,
+        "membership_id": membership.id,
+        "group_id": group.id,
+        "milestone_id": milestone.id,
+        "target_id": target.id,
+        "report_id": report.id,
+        "organization_id": organization.id,
+        "person_id": person.id,
+        "user_id": users["member"].id,
+        "token": password_token(users["member"]),
+        "code": "en",
+    }
+    return {"consortium": consortium, "users": users, "args": args}
+
+
+def _hidden(world, role: str, row_arg: str | None) -> bool:
+    """Whether the walked row is one the visitor may not even know of (404)."""
+    if row_arg is None or row_arg == "organization_id":
+        return False
+    if row_arg == "user_id":
+        return role not in ("member", "admin")  # the member's own account
+    members_only = world["consortium"].visibility is Visibility.MEMBERS
+    return members_only and LEVEL_OF_ROLE[role] < Access.MEMBER
+
+
+def _reaches(role: str, level: Access, row_arg: str | None) -> bool:
+    if level is Access.PUBLIC:
+        return True
+    if role == "anonymous":
+        return False
+    if row_arg in SHARED_ROWS or row_arg is None:
+        if level is Access.SECRETARIAT and role == "outside_secretariat":
+            return True
+        if level is Access.MEMBER and role.startswith("outside_"):
+            return True
+    return LEVEL_OF_ROLE[role] >= level
+
+
+def _walk(app, client, login, post, world, endpoint, rule):
+    view = app.view_functions[endpoint]
+    row_args = [a for a in rule.arguments if a in world["args"] and a.endswith("_id")]
+    row_arg = row_args[0] if row_args else None
+    missing = [a for a in rule.arguments if a not in world["args"]]
+    assert not missing, f"{endpoint}: give the walk a value for {missing}"
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **{a: world["args"][a] for a in rule.arguments})
+    failures = []
+    for role in ROLES:
+        client.delete_cookie("session")
+        if role != "anonymous":
+            login(world["users"][role])
+        response = client.get(url) if "GET" in rule.methods else post(url)
+        status = response.status_code
+        to_login = status == 302 and "/accounts/login" in response.headers.get("Location", "")
+        if _hidden(world, role, row_arg):
+            expected = "404"
+            ok = status == 404
+        elif _reaches(role, view.access, row_arg):
+            expected = "allowed"
+            ok = status not in (401, 403, 404) and not to_login
+        elif role == "anonymous":
+            expected = "sign-in"
+            ok = to_login
+        else:
+            expected = "403"
+            ok = status == 403
+        if not ok:
+            failures.append(f"{role}: expected {expected}, got {status}")
+    return failures
+
+
+@pytest.mark.parametrize("world", [Visibility.PUBLIC, Visibility.MEMBERS], indirect=True, ids=["public", "members_only"])
+def test_every_route_answers_each_visitor_by_its_rule(app, client, login, post, world):
+    failures = {}
+    for endpoint, rule in _endpoints(app):
+        if endpoint == "accounts.logout":
+            continue  # walked last: it signs the visitor out
+        problems = _walk(app, client, login, post, world, endpoint, rule)
+        if problems:
+            failures[endpoint] = problems
+    assert failures == {}
