@@ -96,6 +96,23 @@ def record(action: str, row, before: dict | None = None, after: dict | None = No
     db.session.execute(sa.insert(AuditEvent), [_event(db.session, action, row, before, after)])
 
 
+def _keep_old_values() -> None:
+    """Have SQLAlchemy load a column's old value before it is overwritten, so 'before' is known
+    even when the row was expired by an earlier commit."""
+
+    def noop(target, value, oldvalue, initiator):
+        return value
+
+    for mapper in db.Model.registry.mappers:
+        if issubclass(mapper.class_, NOT_AUDITED):
+            continue
+        for column in mapper.column_attrs:
+            event.listen(getattr(mapper.class_, column.key), "set", noop, active_history=True, retval=True)
+
+
+_keep_old_values()
+
+
 @event.listens_for(Session, "after_flush")
 def _write_audit(session: Session, _context) -> None:
     events = []

@@ -56,7 +56,7 @@ def login():
 def too_many_attempts(_error):
     """Tell the visitor to wait, on the sign-in page itself, keeping the email typed."""
     form = LoginForm()
-    form.password.errors.append(_("Too many failed attempts. Wait a few minutes, then try again."))
+    form.password.errors = [_("Too many failed attempts. Wait a few minutes, then try again.")]
     return render_template("accounts/login.html", form=form), 429
 
 
