@@ -12,12 +12,15 @@ users_cli = AppGroup("users", help="Accounts.")
 
 @demo_cli.command("load")
 @click.option("--file", "path", default=None, help="Data file to load instead of the bundled one.")
-def demo_load(path: str | None) -> None:
+@click.option("--password", envvar="DEMO_PASSWORD", default=None, help="Password of new demo accounts.")
+def demo_load(path: str | None, password: str | None) -> None:
     """Load the demo data; running it again changes nothing."""
-    from .demo.loader import DATA_FILE, load_demo
+    from .demo.loader import DATA_FILE, DEMO_PASSWORD, load_demo
 
-    loader = load_demo(path or DATA_FILE, progress=lambda msg: click.echo(f"  {msg}"))
+    password = password or DEMO_PASSWORD
+    loader = load_demo(path or DATA_FILE, progress=lambda msg: click.echo(f"  {msg}"), password=password)
     click.echo(f"Demo data loaded: {loader.created} created, {loader.updated} updated.")
+    click.echo(f"Demo accounts (admin@example.jp, setagaya@example.jp, …) sign in with the password: {password}")
 
 
 @users_cli.command("create-admin")

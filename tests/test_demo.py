@@ -140,3 +140,11 @@ def test_an_unknown_organisation_in_the_data_is_reported(db):
     data = {"consortia": [{"name": "x", "kind": "council", "members": [{"organisation": "どこにもない団体"}]}]}
     with pytest.raises(DemoDataError, match="どこにもない団体"):
         Loader(data).load()
+
+
+def test_demo_accounts_sign_in_with_the_demo_password(client, post, demo):
+    from consortium.demo.loader import DEMO_PASSWORD
+
+    response = post("/accounts/login", {"email": "setagaya@example.jp", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert "世田谷区 事務局（デモ）" in client.get("/").get_data(as_text=True)

@@ -10,9 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
+from ..accounts.services import set_password
 from ..extensions import db
 from ..japanese import tokyo_datetime
 from ..models import (
+    Grant,
+    GrantRole,
+    User,
     AgendaItem,
     AgendaPresenter,
     Consortium,
@@ -39,6 +43,7 @@ from ..models import (
 )
 
 DATA_FILE = os.path.join(os.path.dirname(__file__), "data.yaml")
+DEMO_PASSWORD = "consortium-demo"  # only for the demo accounts of a local demo
 
 
 class DemoDataError(ValueError):
@@ -48,8 +53,11 @@ class DemoDataError(ValueError):
 class Loader:
     """Upsert every record of the data file by its natural key, counting what changed."""
 
-    def __init__(self, data: dict[str, Any], progress: Callable[[str], None] = lambda _msg: None):
+    def __init__(
+        self, data: dict[str, Any], progress: Callable[[str], None] = lambda _msg: None, password: str = DEMO_PASSWORD
+    ):
         self.data = data
+        self.password = password
         self.progress = progress
         self.created = 0
         self.updated = 0
@@ -138,6 +146,23 @@ class Loader:
         for item in self.data.get("consortia", []):
             self.load_consortium(item)
             self.progress(f"consortium: {item['name']}")
+        for item in self.data.get("users", []):
+            self.load_user(item)
+        self.progress(f"users: {len(self.data.get('users', []))}")
+
+    def load_user(self, item: dict[str, Any]) -> None:
+        """A demo account with its grants; the password is set only when the account is new."""
+        user = self.upsert(
+            User,
+            {"email": item["email"]},
+            {"display_name": item["name"], "is_admin": item.get("admin", False), "person": self.person(item.get("person"))},
+        )
+        if user.password_hash is None:
+            set_password(user, self.password)
+        for name, role in item.get("grants", {}).items():
+            if name not in self.consortia:
+                raise DemoDataError(f"user {item['email']}: no consortium named {name}")
+            self.upsert(Grant, {"user_id": user.id, "consortium_id": self.consortia[name].id}, {"role": GrantRole(role)})
 
     def load_consortium(self, item: dict[str, Any]) -> None:
         parent = self.consortia.get(item["parent"]) if item.get("parent") else None
@@ -351,11 +376,13 @@ def parse_when(value: date | str) -> tuple[datetime, DatePrecision]:
     return tokyo_datetime(day.year, day.month, day.day), precision
 
 
-def load_demo(path: str = DATA_FILE, progress: Callable[[str], None] = lambda _msg: None) -> Loader:
+def load_demo(
+    path: str = DATA_FILE, progress: Callable[[str], None] = lambda _msg: None, password: str = DEMO_PASSWORD
+) -> Loader:
     """Load the demo data file into the database and commit; return the loader with its counts."""
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
-    loader = Loader(data, progress)
+    loader = Loader(data, progress, password)
     loader.load()
     db.session.commit()
     return loader
