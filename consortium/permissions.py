@@ -139,7 +139,7 @@ def consortium_of(row) -> int | None:
         return row.id
     if hasattr(row, "consortium_id"):
         return row.consortium_id
-    for parent in ("meeting", "target", "minutes", "agenda_item"):
+    for parent in ("meeting", "target", "minutes", "agenda_item", "poll", "slot"):
         if hasattr(row, parent):
             owner = getattr(row, parent)
             return consortium_of(owner) if owner is not None else None

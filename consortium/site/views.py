@@ -42,6 +42,7 @@ ERROR_TITLES = {
     403: lambda: _("You may not see this page"),
     404: lambda: _("Page not found"),
     405: lambda: _("This method is not allowed here"),
+    413: lambda: _("The file is too large to send"),
     500: lambda: _("Something went wrong on our side"),
 }
 
