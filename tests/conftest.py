@@ -181,33 +181,35 @@ def csrf_token_of(html: str) -> str:
     return match.group(1)
 
 
+def sign_in(client, user: User, password: str = PASSWORD):
+    """Sign a user in on a test client through the real sign-in form."""
+    token = csrf_token_of(client.get("/accounts/login").get_data(as_text=True))
+    response = client.post("/accounts/login", data={"email": user.email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, "sign-in failed"
+    return response
+
+
+def post_form(client, url: str, data: dict | None = None, csrf: bool = True, **kwargs):
+    """POST a form as a browser would: with the session's CSRF token, unless told otherwise."""
+    data = dict(data or {})
+    if csrf and "csrf_token" not in data:
+        page = client.get("/").get_data(as_text=True)
+        if 'name="csrf-token"' not in page:  # signed out: the sign-in form carries one
+            page = client.get("/accounts/login").get_data(as_text=True)
+        data["csrf_token"] = csrf_token_of(page)
+    return client.post(url, data=data, **kwargs)
+
+
 @pytest.fixture()
 def login(client):
-    """Sign a user in through the real sign-in form (its password is PASSWORD)."""
-
-    def sign_in(user: User, password: str = PASSWORD):
-        token = csrf_token_of(client.get("/accounts/login").get_data(as_text=True))
-        response = client.post("/accounts/login", data={"email": user.email, "password": password, "csrf_token": token})
-        assert response.status_code == 302, "sign-in failed"
-        return response
-
-    return sign_in
+    """Sign a user in on the test client (their password is PASSWORD)."""
+    return lambda user, password=PASSWORD: sign_in(client, user, password)
 
 
 @pytest.fixture()
 def post(client):
-    """POST a form as a browser would: with the session's CSRF token, unless told otherwise."""
-
-    def send(url: str, data: dict | None = None, csrf: bool = True, **kwargs):
-        data = dict(data or {})
-        if csrf and "csrf_token" not in data:
-            page = client.get("/").get_data(as_text=True)
-            if 'name="csrf-token"' not in page:  # signed out: the sign-in form carries one
-                page = client.get("/accounts/login").get_data(as_text=True)
-            data["csrf_token"] = csrf_token_of(page)
-        return client.post(url, data=data, **kwargs)
-
-    return send
+    """POST a form on the test client with its CSRF token (csrf=False to leave it out)."""
+    return lambda url, data=None, **kwargs: post_form(client, url, data, **kwargs)
 
 
 @pytest.fixture()
