@@ -6,7 +6,7 @@ import unicodedata
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SearchField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SearchField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .japanese import search_key
@@ -67,9 +67,10 @@ class ButtonForm(Form):
     """A POST that carries nothing but its CSRF token: a workflow step, a move up or down."""
 
 
-def enum_choices(enum_cls, blank=None) -> list[tuple[str, str]]:
-    choices = [(m.value, m.label) for m in enum_cls]
-    return [("", blank)] + choices if blank is not None else choices
+def enum_choices(enum_cls, blank=None) -> list[SelectChoice]:
+    """Choices for a select of an enum's members, with an optional blank first choice."""
+    choices = [SelectChoice(m.value, m.label) for m in enum_cls]
+    return [SelectChoice("", blank)] + choices if blank is not None else choices
 
 
 def ends_after_start(start_field: str):

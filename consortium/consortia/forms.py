@@ -1,12 +1,51 @@
-"""Forms of the consortia area."""
+"""Forms of the consortia area: the list's filters, consortia, rosters, milestones and targets."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
-from wtforms.validators import Optional
+import re
+from datetime import date
+from decimal import Decimal
 
-from ..forms import SearchForm, enum_choices
-from ..models import ConsortiumKind, ConsortiumStatus
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..directory.matching import find_organization, find_people
+from ..extensions import db
+from ..forms import ConfirmForm, Form, SearchForm
+from ..japanese import search_key, seat_mark
+from ..models import (
+    Consortium,
+    ConsortiumKind,
+    ConsortiumStatus,
+    DatePrecision,
+    Membership,
+    Organization,
+    Person,
+    Role,
+    RosterGroup,
+    Target,
+    TargetReport,
+    Theme,
+    Visibility,
+)
+from .services import MemberChoice, descendants
+
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1990, 2100
+# Numeric(14, 2): twelve digits before the point.
+LARGEST_AMOUNT = Decimal("999999999999.99")
 
 
 class ConsortiumFilterForm(SearchForm):
@@ -16,6 +55,505 @@ class ConsortiumFilterForm(SearchForm):
 
     def __init__(self, themes, **kwargs):
         super().__init__(**kwargs)
-        self.status.choices = enum_choices(ConsortiumStatus, _l("Any status"))
-        self.kind.choices = enum_choices(ConsortiumKind, _l("Any kind"))
-        self.theme.choices = [("", _l("Any theme"))] + [(t.code, t.name) for t in themes]
+        self.status.choices = enum_options(ConsortiumStatus, _l("Any status"))
+        self.kind.choices = enum_options(ConsortiumKind, _l("Any kind"))
+        self.theme.choices = options([(t.code, t.name) for t in themes], _l("Any theme"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validators and field helpers
+
+
+def options(pairs, blank=None) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field, with an optional blank first choice."""
+    choices = [SelectChoice(str(value), label) for value, label in pairs]
+    return [SelectChoice("", blank)] + choices if blank is not None else choices
+
+
+def enum_options(enum_cls, blank=None) -> list[SelectChoice]:
+    return options([(m.value, m.label) for m in enum_cls], blank)
+
+
+def optional_id(value):
+    """Coerce a select's value to an id; the blank choice is None."""
+    if value is None or value == "" or value == "None":
+        return None
+    return int(value)
+
+
+def not_before(start_field: str):
+    """An end date that may fall on its start date but not before it (terms, periods)."""
+
+    def check(form, field):
+        start = getattr(form, start_field).data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("The end cannot be before the start."))
+
+    return check
+
+
+def whole_number(minimum: int, maximum: int | None = None):
+    """A range check that stays quiet when the input was not a number (that has its own message)."""
+
+    def check(form, field):
+        if field.data is None:
+            return
+        if field.data < minimum or (maximum is not None and field.data > maximum):
+            if maximum is None:
+                raise ValidationError(_l("Enter a whole number of at least %(min)d.", min=minimum))
+            raise ValidationError(_l("Enter a whole number from %(min)d to %(max)d.", min=minimum, max=maximum))
+
+    return check
+
+
+fiscal_year_range = whole_number(FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR)
+
+
+def amount(form, field):
+    """A value that fits Numeric(14, 2): finite, at most two decimal places."""
+    value = field.data
+    if value is None:
+        return
+    if not value.is_finite():
+        raise ValidationError(_l("Enter a number."))
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_l("Use at most two decimal places."))
+    if abs(value) > LARGEST_AMOUNT:
+        raise ValidationError(_l("The number is too large."))
+
+
+def checkboxes(label, **kwargs) -> SelectMultipleField:
+    return SelectMultipleField(
+        label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), **kwargs
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Consortia
+
+
+class ConsortiumForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=100)])
+    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=enum_options(ConsortiumKind), default=ConsortiumKind.COUNCIL.value)
+    status = SelectField(_l("Status"), choices=enum_options(ConsortiumStatus), default=ConsortiumStatus.ACTIVE.value)
+    visibility = SelectField(
+        _l("Who may see it"),
+        choices=enum_options(Visibility),
+        default=Visibility.PUBLIC.value,
+        description=_l("Members only: meetings, roster and minutes are hidden from the public."),
+    )
+    purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=10000)])
+    background = TextAreaField(_l("Background"), validators=[Optional(), Length(max=10000)])
+    period_start = DateField(_l("Period from"), validators=[Optional()])
+    period_end = DateField(_l("Period to"), validators=[Optional(), not_before("period_start")])
+    roster_note = StringField(
+        _l("Note printed with the roster"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Printed above the roster, for example “in no particular order, honorifics omitted”."),
+    )
+    contact = TextAreaField(_l("Secretariat contact (public)"), validators=[Optional(), Length(max=2000)])
+    parent_id = SelectField(
+        _l("Part of"),
+        coerce=optional_id,
+        invalid_choice_message=_l("Choose a consortium from the list: not this one, nor one under it."),
+    )
+    theme_ids = checkboxes(_l("Themes"), coerce=int)
+
+    def __init__(self, consortium: Consortium | None, parents: list[Consortium], themes: list[Theme], **kwargs):
+        if consortium is not None:
+            kwargs.setdefault("theme_ids", [t.id for t in consortium.themes])
+        super().__init__(obj=consortium, **kwargs)
+        self.consortium = consortium
+        self.parent_id.choices = options([(c.id, c.name) for c in parents], _l("— none —"))
+        self.theme_ids.choices = options([(t.id, t.name) for t in themes])
+        self.themes_by_id = {t.id: t for t in themes}
+
+    def validate_name(self, field):
+        key = search_key(field.data)
+        rows = db.session.execute(
+            sa.select(Consortium.id, Consortium.name).where(Consortium.search_text.contains(key, autoescape=True))
+        ).all()
+        own_id = self.consortium.id if self.consortium is not None else None
+        if any(search_key(name) == key and cid != own_id for cid, name in rows):
+            raise ValidationError(_l("A consortium with this name already exists."))
+
+    def values(self) -> dict:
+        """The model's attributes as typed."""
+        return {
+            "name": self.name.data,
+            "short_name": self.short_name.data,
+            "name_en": self.name_en.data,
+            "kind": ConsortiumKind(self.kind.data),
+            "status": ConsortiumStatus(self.status.data),
+            "visibility": Visibility(self.visibility.data),
+            "purpose": self.purpose.data,
+            "background": self.background.data,
+            "period_start": self.period_start.data,
+            "period_end": self.period_end.data,
+            "roster_note": self.roster_note.data,
+            "contact": self.contact.data,
+            "parent_id": self.parent_id.data,
+            "themes": [self.themes_by_id[i] for i in self.theme_ids.data or []],
+        }
+
+
+def parent_candidates(consortium: Consortium | None, visible: sa.ColumnElement[bool]) -> list[Consortium]:
+    """Consortia a consortium may sit under: those the user sees, but not itself nor one below it."""
+    stmt = sa.select(Consortium).where(visible).order_by(Consortium.name)
+    if consortium is None:
+        return list(db.session.execute(stmt).scalars())
+    excluded = {consortium.id} | descendants(consortium)
+    rows = [c for c in db.session.execute(stmt).scalars() if c.id not in excluded]
+    if consortium.parent is not None and consortium.parent not in rows:
+        rows.append(consortium.parent)  # keep what is set, even if the user cannot see it
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Memberships
+
+MEMBER_KINDS = options([("person", _l("A person")), ("organization", _l("An organisation"))])
+BY_ID = re.compile(r"#\s*(\d+)")
+
+
+def _person_label(person: Person) -> str:
+    where = person.organization.name if person.organization else _l("no organisation")
+    return f"{person.full_name} (#{person.id}, {where})"
+
+
+def find_member(kind: str, name: str, create: bool, sits_for: Organization | None = None, current=None):
+    """The directory row a typed name means, or None when it is to be created; raise when unclear."""
+    model = Person if kind == "person" else Organization
+    by_id = BY_ID.fullmatch(name)
+    if by_id:
+        row = db.session.get(model, int(by_id[1]))
+        if row is None:
+            raise ValidationError(_l("There is no entry #%(id)s in the directory.", id=by_id[1]))
+        return row
+    if isinstance(current, model):
+        shown = current.full_name if kind == "person" else current.name
+        if search_key(shown) == search_key(name):
+            return current  # unchanged: no need to tell apart namesakes again
+    if kind == "organization":
+        found = find_organization(name)
+        if found is not None or create:
+            return found
+        raise ValidationError(
+            _l("%(name)s is not in the directory. Check the spelling, or tick the box to create it.", name=name)
+        )
+    people = find_people(name)
+    if len(people) > 1 and sits_for is not None:
+        own = [p for p in people if p.organization_id == sits_for.id]
+        people = own if len(own) == 1 else people
+    if len(people) == 1:
+        return people[0]
+    if len(people) > 1:
+        raise ValidationError(
+            _l(
+                "Several people are called %(name)s: %(candidates)s. Type # and the number of the one you mean, "
+                "for example #%(id)d.",
+                name=name,
+                candidates="; ".join(_person_label(p) for p in people),
+                id=people[0].id,
+            )
+        )
+    if create:
+        family, _, given = name.partition(" ")
+        if len(family) > 100 or len(given.strip()) > 100:
+            raise ValidationError(_l("A family or given name can have at most 100 characters."))
+        return None
+    raise ValidationError(
+        _l("%(name)s is not in the directory. Check the spelling, or tick the box to create them.", name=name)
+    )
+
+
+class _MemberFields(Form):
+    """Who the member is: a person or an organisation, typed by name, created on request."""
+
+    kind = RadioField(_l("The member is"), choices=MEMBER_KINDS, default="person")
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the name of the person or organisation.")), Length(max=200)],
+        description=_l("As in the directory: family name, a space, given name for a person. Spacing and full- or half-width letters do not matter; #123 picks an entry by its number."),
+    )
+    create = BooleanField(_l("Create it if it is not in the directory"))
+
+    current = None  # the row being edited, if any
+
+    def resolve(self, sits_for_field=None) -> MemberChoice | None:
+        """Find the member and the organisation sat for; append errors and return None when unclear."""
+        ok = True
+        sits_for, sits_for_name = None, None
+        if sits_for_field is not None and sits_for_field.data:
+            if self.kind.data != "person":
+                sits_for_field.errors.append(_l("Only a person sits for an organisation; leave this empty."))
+                ok = False
+            else:
+                try:
+                    sits_for = find_member("organization", sits_for_field.data, self.create.data)
+                except ValidationError as error:
+                    sits_for_field.errors.append(error.args[0])
+                    ok = False
+                sits_for_name = sits_for_field.data if sits_for is None else None
+        row = None
+        try:
+            row = find_member(self.kind.data, self.name.data, self.create.data, sits_for, self.current)
+        except ValidationError as error:
+            self.name.errors.append(error.args[0])
+            ok = False
+        if not ok:
+            return None
+        return MemberChoice(
+            kind=self.kind.data,
+            row=row,
+            name=self.name.data if row is None else None,
+            sits_for=sits_for,
+            sits_for_name=sits_for_name,
+        )
+
+
+class MembershipForm(_MemberFields):
+    seat = IntegerField(
+        _l("Seat"),
+        validators=[Optional(), whole_number(1)],
+        description=_l("The number printed on the roster (① is 1). One current member per seat."),
+    )
+    role = SelectField(_l("Role"), choices=enum_options(Role), default=Role.MEMBER.value)
+    category = StringField(
+        _l("Category"), validators=[Optional(), Length(max=100)], description=_l("For example academic experts, or residents chosen by open call.")
+    )
+    title = StringField(_l("Title as printed on the roster"), validators=[Optional(), Length(max=300)])
+    group_id = SelectField(_l("Group"), coerce=optional_id)
+    on_behalf_of = StringField(
+        _l("Sits for (organisation)"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For a person: the organisation they represent, so it keeps its seat when they are transferred."),
+    )
+    description = TextAreaField(_l("Partnership summary"), validators=[Optional(), Length(max=5000)])
+    term_start = DateField(_l("Term from"), validators=[Optional()])
+    term_end = DateField(_l("Term to"), validators=[Optional(), not_before("term_start")])
+
+    def __init__(self, consortium: Consortium, groups: list[RosterGroup], membership: Membership | None = None, **kwargs):
+        if membership is not None:
+            member = membership.person or membership.organization
+            kwargs.setdefault("kind", "person" if membership.person else "organization")
+            kwargs.setdefault("name", membership.person.full_name if membership.person else member.name)
+            kwargs.setdefault("on_behalf_of", membership.on_behalf_of.name if membership.on_behalf_of else None)
+            self.current = member
+        super().__init__(obj=membership, **kwargs)
+        self.consortium = consortium
+        self.membership = membership
+        self.group_id.choices = options(
+            [(g.id, f"{g.label} {g.title}" if g.label else g.title) for g in groups], _l("— none —")
+        )
+        self.choice: MemberChoice | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        self.choice = self.resolve(self.on_behalf_of)
+        return self.choice is not None and self._seat_free()
+
+    def _seat_free(self) -> bool:
+        if self.seat.data is None or self.term_end.data is not None:
+            return True
+        stmt = sa.select(Membership).where(
+            Membership.consortium_id == self.consortium.id,
+            Membership.seat == self.seat.data,
+            Membership.term_end.is_(None),
+        )
+        if self.membership is not None:
+            stmt = stmt.where(Membership.id != self.membership.id)
+        holder = db.session.execute(stmt.limit(1)).scalar()
+        if holder is None:
+            return True
+        self.seat.errors.append(
+            _l(
+                "Seat %(seat)s is already held by %(name)s. End their term first, hand the seat over with "
+                "“Transfer”, or choose another seat.",
+                seat=seat_mark(self.seat.data),
+                name=holder.name,
+            )
+        )
+        return False
+
+    def values(self) -> dict:
+        return {
+            "seat": self.seat.data,
+            "role": Role(self.role.data),
+            "category": self.category.data,
+            "title": self.title.data,
+            "group_id": self.group_id.data,
+            "description": self.description.data,
+            "term_start": self.term_start.data,
+            "term_end": self.term_end.data,
+        }
+
+
+class TransferForm(_MemberFields):
+    """Hand a seat to a new representative; the kind is the former holder's."""
+
+    on = DateField(
+        _l("Date of the change"),
+        validators=[InputRequired(_l("Enter the date the new member takes over."))],
+        description=_l("The former member's term ends the day before."),
+    )
+
+    def __init__(self, membership: Membership, **kwargs):
+        super().__init__(**kwargs)
+        self.membership = membership
+        self.kind.data = "person" if membership.person_id else "organization"
+        self.choice: MemberChoice | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        start = self.membership.term_start
+        if start is not None and self.on.data <= start:
+            self.on.errors.append(_l("The change must come after the current term started (%(date)s).", date=start.isoformat()))
+            return False
+        self.choice = self.resolve()
+        if self.choice is None:
+            return False
+        if self.choice.row is not None and self.choice.row in (self.membership.person, self.membership.organization):
+            self.name.errors.append(_l("This is already the member of this seat."))
+            return False
+        return True
+
+
+END, REMOVE = "end", "remove"
+
+
+class EndMembershipForm(ConfirmForm):
+    how = RadioField(
+        _l("What happened?"),
+        choices=options([
+            (END, _l("The term ends today: keep the entry in the roster's history")),
+            (REMOVE, _l("Remove the entry: it was entered by mistake")),
+        ]),
+        default=END,
+    )
+
+    def __init__(self, membership: Membership, today: date, **kwargs):
+        super().__init__(**kwargs)
+        self.membership = membership
+        self.today = today
+        if not membership.is_current:
+            self.how.choices = self.how.choices[1:]
+            self.how.data = REMOVE
+
+    def validate_how(self, field):
+        start = self.membership.term_start
+        if field.data == END and start is not None and start > self.today:
+            raise ValidationError(
+                _l("The term has not started yet (%(date)s): remove the entry, or change its start first.", date=start.isoformat())
+            )
+
+
+class MoveForm(Form):
+    direction = SelectField(choices=options([("up", _l("Up")), ("down", _l("Down"))]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Roster groups, milestones, targets
+
+
+class GroupForm(Form):
+    label = StringField(
+        _l("Number or label"), validators=[Optional(), Length(max=20)], description=_l("As printed, for example 4 for item 4.")
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
+    parent_id = SelectField(
+        _l("Under"),
+        coerce=optional_id,
+        invalid_choice_message=_l("Choose a group from the list: not this one, nor one under it."),
+    )
+
+    def __init__(self, groups: list[RosterGroup], group: RosterGroup | None = None, **kwargs):
+        super().__init__(obj=group, **kwargs)
+        excluded = set()
+        if group is not None:
+            children = {}
+            for g in groups:
+                children.setdefault(g.parent_id, []).append(g.id)
+            todo = [group.id]
+            while todo:
+                gid = todo.pop()
+                excluded.add(gid)
+                todo.extend(children.get(gid, []))
+        self.parent_id.choices = options(
+            [(g.id, f"{g.label} {g.title}" if g.label else g.title) for g in groups if g.id not in excluded],
+            _l("— none —"),
+        )
+
+    def values(self) -> dict:
+        return {"label": self.label.data, "title": self.title.data, "parent_id": self.parent_id.data}
+
+
+class MilestoneForm(Form):
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
+    on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
+    precision = RadioField(
+        _l("How exactly is the date known?"),
+        choices=options([(DatePrecision.DAY.value, _l("To the day")), (DatePrecision.MONTH.value, _l("Only the month"))]),
+        default=DatePrecision.DAY.value,
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def values(self) -> dict:
+        precision = DatePrecision(self.precision.data)
+        on = self.on.data.replace(day=1) if precision is DatePrecision.MONTH else self.on.data
+        return {"title": self.title.data, "on": on, "precision": precision, "note": self.note.data}
+
+
+class TargetForm(Form):
+    title = StringField(_l("What"), validators=[DataRequired(_l("Enter what is to be reached.")), Length(max=500)])
+    target_value = DecimalField(_l("Target value"), places=2, validators=[Optional(), amount])
+    unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)], description=_l("For example companies, cases, people."))
+    fiscal_year_from = IntegerField(_l("Counted from fiscal year"), validators=[Optional(), fiscal_year_range])
+    fiscal_year = IntegerField(_l("By the end of fiscal year"), validators=[Optional(), fiscal_year_range])
+    baseline_value = DecimalField(_l("Baseline value"), places=2, validators=[Optional(), amount])
+    baseline_fiscal_year = IntegerField(_l("Baseline fiscal year"), validators=[Optional(), fiscal_year_range])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def validate_fiscal_year(self, field):
+        start = self.fiscal_year_from.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("The fiscal year to reach it cannot be before the one it is counted from."))
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "title", "target_value", "unit", "fiscal_year_from", "fiscal_year", "baseline_value",
+            "baseline_fiscal_year", "note",
+        )}
+
+
+class TargetReportForm(Form):
+    fiscal_year = IntegerField(
+        _l("Fiscal year"), validators=[InputRequired(_l("Enter the fiscal year, for example 2024.")), fiscal_year_range]
+    )
+    value = DecimalField(_l("Value reached"), places=2, validators=[InputRequired(_l("Enter the value reached.")), amount])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+    def __init__(self, target: Target, report: TargetReport | None = None, **kwargs):
+        super().__init__(obj=report, **kwargs)
+        self.target = target
+        self.report = report
+
+    def validate_fiscal_year(self, field):
+        if field.data is None:
+            return
+        stmt = sa.select(TargetReport.id).where(
+            TargetReport.target_id == self.target.id, TargetReport.fiscal_year == field.data
+        )
+        if self.report is not None:
+            stmt = stmt.where(TargetReport.id != self.report.id)
+        if db.session.execute(stmt.limit(1)).first() is not None:
+            raise ValidationError(
+                _l("There is already a report for fiscal year %(year)d. Edit that one instead.", year=field.data)
+            )
+
+    def values(self) -> dict:
+        return {"fiscal_year": self.fiscal_year.data, "value": self.value.data, "note": self.note.data}

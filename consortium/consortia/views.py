@@ -1,27 +1,59 @@
-"""Consortia: the list with its filters, and each consortium's page."""
+"""Consortia: the list and each consortium's page, and the secretariat's forms for a consortium,
+its roster (memberships and groups), milestones, targets and progress reports.
+
+Rows of a consortium have URLs of their own (/memberships/7/edit), so the blueprint has no prefix.
+"""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
-from ..permissions import Access, guard
 from ..extensions import db
-from ..models import Consortium, Meeting, Membership, Milestone, Role, RosterGroup, Target, Theme
+from ..filters import fiscal_year
+from ..forms import ConfirmForm, render_form
+from ..japanese import TOKYO
+from ..models import (
+    Consortium,
+    Meeting,
+    Membership,
+    Milestone,
+    Role,
+    RosterGroup,
+    Target,
+    TargetReport,
+    Theme,
+)
 from ..pagination import paginate
-from .forms import ConsortiumFilterForm
+from ..permissions import Access, guard
+from . import services
+from .forms import (
+    END,
+    ConsortiumFilterForm,
+    ConsortiumForm,
+    EndMembershipForm,
+    GroupForm,
+    MembershipForm,
+    MilestoneForm,
+    MoveForm,
+    TargetForm,
+    TargetReportForm,
+    TransferForm,
+    parent_candidates,
+)
 from .roster import roster_rows
 
-bp = Blueprint("consortia", __name__, url_prefix="/consortia")
+bp = Blueprint("consortia", __name__)
 
 # Shown above the roster rather than in it.
 LEADING_ROLES = (Role.HOST, Role.SECRETARIAT)
 
 
-@bp.get("/")
+@bp.get("/consortia/")
 @guard(Access.PUBLIC)
 def index():
     """List the consortia the visitor may see, filtered and paginated."""
@@ -44,7 +76,7 @@ def index():
     if form.query_key:
         stmt = stmt.where(Consortium.search_text.contains(form.query_key, autoescape=True))
     page = paginate(stmt, current_app.config["PER_PAGE"])
-    return render_template("consortia/index.html", form=form, page=page)
+    return render_template("consortia/index.html", form=form, page=page, can_create=permissions.is_admin())
 
 
 def get_visible_consortium(consortium_id: int) -> Consortium:
@@ -77,7 +109,7 @@ def _meetings_statement(consortium: Consortium) -> sa.Select:
     return stmt
 
 
-@bp.get("/<int:consortium_id>")
+@bp.get("/consortia/<int:consortium_id>")
 @guard(Access.PUBLIC)
 def show(consortium_id: int):
     """Show a consortium: purpose, hosts, roster, meetings, milestones and targets."""
@@ -105,7 +137,10 @@ def show(consortium_id: int):
         sa.select(Milestone).where(Milestone.consortium_id == consortium.id).order_by(Milestone.on)
     ).scalars().all()
     targets = db.session.execute(
-        sa.select(Target).where(Target.consortium_id == consortium.id).order_by(Target.position, Target.id)
+        sa.select(Target)
+        .where(Target.consortium_id == consortium.id)
+        .options(selectinload(Target.reports))
+        .order_by(Target.position, Target.id)
     ).scalars().all()
     return render_template(
         "consortia/show.html",
@@ -118,10 +153,12 @@ def show(consortium_id: int):
         children=children,
         milestones=milestones,
         targets=targets,
+        can_edit=permissions.is_secretariat(consortium.id),
+        can_delete=permissions.is_admin(),
     )
 
 
-@bp.get("/<int:consortium_id>/meetings")
+@bp.get("/consortia/<int:consortium_id>/meetings")
 @guard(Access.PUBLIC)
 def meetings(consortium_id: int):
     """List all of a consortium's meetings the visitor may see, newest first."""
@@ -131,3 +168,435 @@ def meetings(consortium_id: int):
         current_app.config["PER_PAGE"],
     )
     return render_template("consortia/meetings.html", consortium=consortium, page=page)
+
+
+def _today():
+    return datetime.now(TOKYO).date()
+
+
+def _themes() -> list[Theme]:
+    return db.session.execute(sa.select(Theme).order_by(Theme.position)).scalars().all()
+
+
+def _form_page(title: str, form, cancel_url: str, consortium: Consortium):
+    """Render one of the area's plain forms (all for the secretariat): 200 when shown, 422 when a submission failed."""
+    return render_form("consortia/form.html", form, title=title, cancel_url=cancel_url, consortium=consortium)
+
+
+def _confirm_page(title: str, message: str, form, cancel_url: str, consequences=(), level="secretariat"):
+    return render_form(
+        "confirm.html", form, title=title, message=message, cancel_url=cancel_url, consequences=consequences, level=level
+    )
+
+
+def _show_url(consortium_id: int, anchor: str | None = None) -> str:
+    return url_for("consortia.show", consortium_id=consortium_id, _anchor=anchor)
+
+
+# ---------------------------------------------------------------------------------------------
+# Consortia
+
+
+@bp.route("/consortia/new", methods=["GET", "POST"])
+@guard(Access.ADMIN)
+def create():
+    """Set up a consortium; an administrator then grants its secretariat."""
+    form = ConsortiumForm(None, parent_candidates(None, permissions.visible_consortia()), _themes())
+    if form.validate_on_submit():
+        consortium = services.create_consortium(form.values())
+        db.session.commit()
+        flash(_("The consortium has been created. Grant its secretariat on the administration page."), "success")
+        return redirect(_show_url(consortium.id))
+    return render_form(
+        "consortia/edit.html", form, consortium=None, title=_("New consortium"), cancel_url=url_for("consortia.index")
+    )
+
+
+@bp.route("/consortia/<int:consortium_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit(consortium_id: int):
+    """Change a consortium's facts, parent and themes."""
+    consortium = get_visible_consortium(consortium_id)
+    form = ConsortiumForm(consortium, parent_candidates(consortium, permissions.visible_consortia()), _themes())
+    if form.validate_on_submit():
+        services.update_consortium(consortium, form.values())
+        db.session.commit()
+        flash(_("The consortium has been saved."), "success")
+        return redirect(_show_url(consortium.id))
+    return render_form(
+        "consortia/edit.html",
+        form,
+        consortium=consortium,
+        title=_("Edit the consortium"),
+        cancel_url=_show_url(consortium.id),
+        can_delete=permissions.is_admin(),
+    )
+
+
+@bp.route("/consortia/<int:consortium_id>/delete", methods=["GET", "POST"])
+@guard(Access.ADMIN)
+def delete(consortium_id: int):
+    """Delete a consortium without meetings or projects, after confirmation."""
+    consortium = db.session.get(Consortium, consortium_id)
+    blockers = services.deletion_blockers(consortium)
+    if blockers:
+        # A refusal, not an error page: say why and what to do instead.
+        return render_template("consortia/cannot_delete.html", consortium=consortium, **blockers), 409
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_consortium(consortium)
+        db.session.commit()
+        flash(_("The consortium has been deleted."), "success")
+        return redirect(url_for("consortia.index"))
+    return _confirm_page(
+        _("Delete %(name)s?", name=consortium.name),
+        _("The consortium is deleted with everything that belongs only to it:"),
+        form,
+        _show_url(consortium.id),
+        consequences=[
+            _("its roster, former members included, and its roster groups"),
+            _("its milestones, targets and progress reports"),
+            _("every grant of its secretariat and members"),
+        ],
+        level="admin",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The roster: the secretariat's page, memberships, groups
+
+
+def _membership_options():
+    return (
+        joinedload(Membership.person),
+        joinedload(Membership.organization),
+        joinedload(Membership.on_behalf_of),
+        joinedload(Membership.group),
+    )
+
+
+def _roster_url(consortium_id: int) -> str:
+    return url_for("consortia.roster", consortium_id=consortium_id)
+
+
+def _groups(consortium_id: int) -> list[RosterGroup]:
+    return db.session.execute(
+        sa.select(RosterGroup).where(RosterGroup.consortium_id == consortium_id).order_by(RosterGroup.position, RosterGroup.id)
+    ).scalars().all()
+
+
+@bp.get("/consortia/<int:consortium_id>/roster")
+@guard(Access.SECRETARIAT)
+def roster(consortium_id: int):
+    """Manage the roster: current members in order, former members, and the roster's groups."""
+    consortium = db.session.get(Consortium, consortium_id)
+    per_page = current_app.config["ROSTER_PER_PAGE"]
+    current = paginate(services.current_roster(consortium_id).options(*_membership_options()), per_page)
+    former = paginate(
+        sa.select(Membership)
+        .where(Membership.consortium_id == consortium_id, Membership.term_end.is_not(None))
+        .options(*_membership_options())
+        .order_by(Membership.term_end.desc(), Membership.id.desc()),
+        current_app.config["PER_PAGE"],
+        param="former_page",
+    )
+    groups = paginate(
+        sa.select(RosterGroup)
+        .where(RosterGroup.consortium_id == consortium_id)
+        .options(joinedload(RosterGroup.parent))
+        .order_by(RosterGroup.position, RosterGroup.id),
+        current_app.config["PER_PAGE"],
+        param="groups_page",
+    )
+    return render_template("consortia/roster.html", consortium=consortium, current=current, former=former, groups=groups)
+
+
+@bp.route("/consortia/<int:consortium_id>/members/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_membership(consortium_id: int):
+    """Put a person or an organisation on the roster, from the directory or created here."""
+    consortium = db.session.get(Consortium, consortium_id)
+    form = MembershipForm(consortium, _groups(consortium_id))
+    if form.validate_on_submit():
+        membership = services.add_membership(consortium, form.choice, form.values())
+        db.session.commit()
+        flash(_("%(name)s has been added to the roster.", name=membership.name), "success")
+        return redirect(_roster_url(consortium_id))
+    return render_form(
+        "consortia/membership.html", form, consortium=consortium, membership=None, title=_("Add a member")
+    )
+
+
+@bp.route("/memberships/<int:membership_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_membership(membership_id: int):
+    """Change a membership: who holds it, seat, role, category, group, term."""
+    membership = db.session.get(Membership, membership_id)
+    form = MembershipForm(membership.consortium, _groups(membership.consortium_id), membership)
+    if form.validate_on_submit():
+        services.update_membership(membership, form.choice, form.values())
+        db.session.commit()
+        flash(_("The membership of %(name)s has been saved.", name=membership.name), "success")
+        return redirect(_roster_url(membership.consortium_id))
+    return render_form(
+        "consortia/membership.html",
+        form,
+        consortium=membership.consortium,
+        membership=membership,
+        title=_("Edit the membership of %(name)s", name=membership.name),
+    )
+
+
+@bp.route("/memberships/<int:membership_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete_membership(membership_id: int):
+    """End a term (kept in the history) or remove an entry made by mistake, after confirmation."""
+    membership = db.session.get(Membership, membership_id)
+    today = _today()
+    form = EndMembershipForm(membership, today)
+    if form.validate_on_submit():
+        name = membership.name
+        if form.how.data == END:
+            services.end_membership(membership, today)
+            message = _("The term of %(name)s has ended today; it stays in the roster's history.", name=name)
+        else:
+            services.remove_membership(membership)
+            message = _("%(name)s has been removed from the roster.", name=name)
+        db.session.commit()
+        flash(message, "success")
+        return redirect(_roster_url(membership.consortium_id))
+    return render_form(
+        "consortia/membership_delete.html", form, membership=membership, consortium=membership.consortium
+    )
+
+
+@bp.post("/memberships/<int:membership_id>/move")
+@guard(Access.SECRETARIAT)
+def move_membership(membership_id: int):
+    """Move a current member one place up or down the roster."""
+    membership = db.session.get(Membership, membership_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash(_("The member could not be moved: the form was incomplete or had expired. Try again."), "error")
+    elif not membership.is_current:
+        flash(_("Only current members have a place in the roster."), "warning")
+    elif services.move_membership(membership, form.direction.data):
+        db.session.commit()
+        flash(_("%(name)s has been moved.", name=membership.name), "success")
+    else:
+        flash(_("%(name)s is already at that end of the roster.", name=membership.name), "info")
+    return redirect(_roster_url(membership.consortium_id))
+
+
+@bp.route("/memberships/<int:membership_id>/transfer", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def transfer_membership(membership_id: int):
+    """Hand a seat to a new representative (a staff transfer), keeping the former one in the history."""
+    membership = db.session.get(Membership, membership_id)
+    if not membership.is_current:
+        flash(_("This term has already ended: only a current member can be replaced."), "warning")
+        return redirect(_roster_url(membership.consortium_id))
+    form = TransferForm(membership)
+    if form.validate_on_submit():
+        successor = services.transfer_membership(membership, form.choice, form.on.data)
+        db.session.commit()
+        flash(_("%(new)s now holds the seat of %(old)s.", new=successor.name, old=membership.name), "success")
+        return redirect(_roster_url(membership.consortium_id))
+    return render_form("consortia/transfer.html", form, membership=membership, consortium=membership.consortium)
+
+
+@bp.route("/consortia/<int:consortium_id>/groups/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_group(consortium_id: int):
+    """Add a heading the roster is grouped under."""
+    consortium = db.session.get(Consortium, consortium_id)
+    form = GroupForm(_groups(consortium_id))
+    if form.validate_on_submit():
+        services.add_group(consortium, form.values())
+        db.session.commit()
+        flash(_("The group has been added."), "success")
+        return redirect(_roster_url(consortium_id))
+    return _form_page(_("Add a roster group"), form, _roster_url(consortium_id), consortium)
+
+
+@bp.route("/roster-groups/<int:group_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_group(group_id: int):
+    """Change a roster group's label, title or parent."""
+    group = db.session.get(RosterGroup, group_id)
+    form = GroupForm(_groups(group.consortium_id), group)
+    if form.validate_on_submit():
+        services.update_group(group, form.values())
+        db.session.commit()
+        flash(_("The group has been saved."), "success")
+        return redirect(_roster_url(group.consortium_id))
+    return _form_page(_("Edit the roster group"), form, _roster_url(group.consortium_id), group.consortium)
+
+
+@bp.route("/roster-groups/<int:group_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete_group(group_id: int):
+    """Delete a roster group and the groups under it, after confirmation; members stay."""
+    group = db.session.get(RosterGroup, group_id)
+    consortium_id = group.consortium_id
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_group(group)
+        db.session.commit()
+        flash(_("The group has been deleted."), "success")
+        return redirect(_roster_url(consortium_id))
+    subtree = services.group_subtree(group)
+    members = sum(len(g.memberships) for g in subtree)
+    consequences = [_("Its %(num)d members stay on the roster, without a group.", num=members)]
+    if len(subtree) > 1:
+        consequences.append(
+            _("The groups under it are deleted too: %(names)s.", names="、".join(g.title for g in subtree if g is not group))
+        )
+    return _confirm_page(
+        _("Delete the group %(title)s?", title=group.title), _("This cannot be undone."), form,
+        _roster_url(consortium_id), consequences,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Milestones, targets, progress reports
+
+
+@bp.route("/consortia/<int:consortium_id>/milestones/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_milestone(consortium_id: int):
+    """Add a dated step of the schedule that is not a meeting."""
+    consortium = db.session.get(Consortium, consortium_id)
+    form = MilestoneForm()
+    if form.validate_on_submit():
+        services.add_milestone(consortium, form.values())
+        db.session.commit()
+        flash(_("The milestone has been added."), "success")
+        return redirect(_show_url(consortium_id, "milestones"))
+    return _form_page(_("Add a milestone"), form, _show_url(consortium_id, "milestones"), consortium)
+
+
+@bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_milestone(milestone_id: int):
+    """Change a milestone."""
+    milestone = db.session.get(Milestone, milestone_id)
+    form = MilestoneForm(obj=milestone)
+    if form.validate_on_submit():
+        services.update_milestone(milestone, form.values())
+        db.session.commit()
+        flash(_("The milestone has been saved."), "success")
+        return redirect(_show_url(milestone.consortium_id, "milestones"))
+    return _form_page(_("Edit the milestone"), form, _show_url(milestone.consortium_id, "milestones"), milestone.consortium)
+
+
+@bp.route("/milestones/<int:milestone_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete_milestone(milestone_id: int):
+    """Delete a milestone after confirmation."""
+    milestone = db.session.get(Milestone, milestone_id)
+    back = _show_url(milestone.consortium_id, "milestones")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete(milestone)
+        db.session.commit()
+        flash(_("The milestone has been deleted."), "success")
+        return redirect(back)
+    return _confirm_page(_("Delete the milestone %(title)s?", title=milestone.title), _("This cannot be undone."), form, back)
+
+
+@bp.route("/consortia/<int:consortium_id>/targets/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_target(consortium_id: int):
+    """Add a target (KPI) of the consortium."""
+    consortium = db.session.get(Consortium, consortium_id)
+    form = TargetForm()
+    if form.validate_on_submit():
+        services.add_target(consortium, form.values())
+        db.session.commit()
+        flash(_("The target has been added."), "success")
+        return redirect(_show_url(consortium_id, "targets"))
+    return _form_page(_("Add a target"), form, _show_url(consortium_id, "targets"), consortium)
+
+
+@bp.route("/targets/<int:target_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_target(target_id: int):
+    """Change a target."""
+    target = db.session.get(Target, target_id)
+    form = TargetForm(obj=target)
+    if form.validate_on_submit():
+        services.update_target(target, form.values())
+        db.session.commit()
+        flash(_("The target has been saved."), "success")
+        return redirect(_show_url(target.consortium_id, "targets"))
+    return _form_page(_("Edit the target"), form, _show_url(target.consortium_id, "targets"), target.consortium)
+
+
+@bp.route("/targets/<int:target_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete_target(target_id: int):
+    """Delete a target and its progress reports, after confirmation."""
+    target = db.session.get(Target, target_id)
+    back = _show_url(target.consortium_id, "targets")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete(target)
+        db.session.commit()
+        flash(_("The target has been deleted."), "success")
+        return redirect(back)
+    return _confirm_page(
+        _("Delete the target %(title)s?", title=target.title), _("This cannot be undone."), form, back,
+        [_("Its %(num)d progress reports are deleted with it.", num=len(target.reports))],
+    )
+
+
+@bp.route("/targets/<int:target_id>/reports/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_report(target_id: int):
+    """Report progress against a target for a fiscal year."""
+    target = db.session.get(Target, target_id)
+    form = TargetReportForm(target)
+    if form.validate_on_submit():
+        services.add_report(target, form.values())
+        db.session.commit()
+        flash(_("The progress report has been added."), "success")
+        return redirect(_show_url(target.consortium_id, "targets"))
+    return _form_page(
+        _("Report progress: %(title)s", title=target.title), form, _show_url(target.consortium_id, "targets"), target.consortium
+    )
+
+
+@bp.route("/target-reports/<int:report_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_report(report_id: int):
+    """Change a progress report."""
+    report = db.session.get(TargetReport, report_id)
+    target = report.target
+    form = TargetReportForm(target, report)
+    if form.validate_on_submit():
+        services.update_report(report, form.values())
+        db.session.commit()
+        flash(_("The progress report has been saved."), "success")
+        return redirect(_show_url(target.consortium_id, "targets"))
+    return _form_page(
+        _("Edit the progress report: %(title)s", title=target.title), form, _show_url(target.consortium_id, "targets"),
+        target.consortium,
+    )
+
+
+@bp.route("/target-reports/<int:report_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete_report(report_id: int):
+    """Delete a progress report after confirmation."""
+    report = db.session.get(TargetReport, report_id)
+    back = _show_url(report.target.consortium_id, "targets")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete(report)
+        db.session.commit()
+        flash(_("The progress report has been deleted."), "success")
+        return redirect(back)
+    return _confirm_page(
+        _("Delete the report for %(year)s?", year=fiscal_year(report.fiscal_year)), _("This cannot be undone."), form, back
+    )

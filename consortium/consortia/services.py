@@ -1,0 +1,324 @@
+"""Writes of the consortia area: consortia, rosters, groups, milestones, targets. Flush, never commit.
+
+Every change here is written to the audit log at flush (consortium/audit.py); only the
+staff transfer, which is two row changes meaning one event, records an event of its own.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from .. import audit
+from ..extensions import db
+from ..models import (
+    Consortium,
+    Meeting,
+    Membership,
+    Milestone,
+    Organization,
+    Person,
+    RosterGroup,
+    Target,
+    TargetReport,
+)
+
+# Copied from the former holder to the new one at a transfer: the seat stays as it was.
+SEAT_ATTRIBUTES = ("seat", "role", "category", "title", "group_id", "on_behalf_of_id", "description", "position")
+
+
+def _assign(row, values: dict) -> None:
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Consortia
+
+
+def descendants(consortium: Consortium) -> set[int]:
+    """Ids of every consortium below this one (its projects, their projects…)."""
+    pairs = db.session.execute(
+        sa.select(Consortium.id, Consortium.parent_id).where(Consortium.parent_id.is_not(None))
+    ).all()
+    children: dict[int, list[int]] = {}
+    for cid, parent_id in pairs:
+        children.setdefault(parent_id, []).append(cid)
+    found: set[int] = set()
+    todo = list(children.get(consortium.id, []))
+    while todo:
+        cid = todo.pop()
+        if cid not in found:
+            found.add(cid)
+            todo.extend(children.get(cid, []))
+    return found
+
+
+def create_consortium(values: dict) -> Consortium:
+    """Add a consortium; its secretariat is granted afterwards by an administrator."""
+    consortium = Consortium(**values)
+    db.session.add(consortium)
+    db.session.flush()
+    return consortium
+
+
+def update_consortium(consortium: Consortium, values: dict) -> None:
+    """Change a consortium's facts, parent and themes."""
+    values = dict(values)
+    themes = values.pop("themes")
+    _assign(consortium, values)
+    if list(consortium.themes) != themes:
+        consortium.themes = themes
+    db.session.flush()
+
+
+def deletion_blockers(consortium: Consortium) -> dict[str, int]:
+    """What stops a consortium from being deleted: its meetings (with their minutes) and its projects."""
+    meetings = db.session.execute(
+        sa.select(sa.func.count()).select_from(Meeting).where(Meeting.consortium_id == consortium.id)
+    ).scalar_one()
+    children = db.session.execute(
+        sa.select(sa.func.count()).select_from(Consortium).where(Consortium.parent_id == consortium.id)
+    ).scalar_one()
+    return {name: n for name, n in (("meetings", meetings), ("children", children)) if n}
+
+
+def delete_consortium(consortium: Consortium) -> None:
+    """Delete a consortium with its roster, groups, milestones, targets and grants; see deletion_blockers."""
+    db.session.delete(consortium)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Memberships
+
+
+@dataclass
+class MemberChoice:
+    """Who a membership is for: a directory row, or a name to add to the directory."""
+
+    kind: str  # "person" or "organization"
+    row: Person | Organization | None
+    name: str | None  # to create, when row is None
+    sits_for: Organization | None = None
+    sits_for_name: str | None = None  # to create, when sits_for is None
+
+
+def _directory_rows(choice: MemberChoice, default_organization: Organization | None = None):
+    """The member and the body sat for, creating in the directory what the choice asks for."""
+    sits_for = choice.sits_for
+    if sits_for is None and choice.sits_for_name:
+        sits_for = Organization(name=choice.sits_for_name)
+        db.session.add(sits_for)
+    member = choice.row
+    if member is None:
+        if choice.kind == "person":
+            family, _sep, given = choice.name.partition(" ")
+            member = Person(
+                family_name=family, given_name=given.strip() or None, organization=sits_for or default_organization
+            )
+        else:
+            member = Organization(name=choice.name)
+        db.session.add(member)
+    return member, sits_for
+
+
+def _next_position(consortium: Consortium) -> int:
+    highest = db.session.execute(
+        sa.select(sa.func.max(Membership.position)).where(Membership.consortium_id == consortium.id)
+    ).scalar()
+    return (highest or 0) + 1
+
+
+def add_membership(consortium: Consortium, choice: MemberChoice, values: dict) -> Membership:
+    """Put a person or an organisation on the roster, at its end."""
+    member, sits_for = _directory_rows(choice)
+    membership = Membership(
+        consortium=consortium,
+        position=_next_position(consortium),
+        on_behalf_of=sits_for,
+        **{"person" if choice.kind == "person" else "organization": member},
+        **values,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def update_membership(membership: Membership, choice: MemberChoice, values: dict) -> None:
+    """Change who holds a membership and what the roster prints for it."""
+    member, sits_for = _directory_rows(choice)
+    person = member if choice.kind == "person" else None
+    organization = member if choice.kind == "organization" else None
+    if membership.person is not person:
+        membership.person = person
+    if membership.organization is not organization:
+        membership.organization = organization
+    if membership.on_behalf_of is not sits_for:
+        membership.on_behalf_of = sits_for
+    _assign(membership, values)
+    db.session.flush()
+
+
+def end_membership(membership: Membership, on: date) -> None:
+    """End a term: the member leaves the current roster and stays in its history."""
+    membership.term_end = on
+    db.session.flush()
+
+
+def remove_membership(membership: Membership) -> None:
+    """Delete a membership entered by mistake; it leaves no history."""
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def current_roster(consortium_id: int) -> sa.Select:
+    """The current memberships of a consortium in roster order."""
+    return (
+        sa.select(Membership)
+        .where(Membership.consortium_id == consortium_id, Membership.term_end.is_(None))
+        .order_by(Membership.position, Membership.seat, Membership.id)
+    )
+
+
+def move_membership(membership: Membership, direction: str) -> bool:
+    """Swap a current membership with its neighbour; False when it is already first or last.
+
+    Positions are renumbered 1, 2, 3… on the way, so rows that shared a position (imports,
+    older data) get an order of their own; when they are already so, only the two rows change.
+    """
+    rows = list(db.session.execute(current_roster(membership.consortium_id)).scalars())
+    i = rows.index(membership)
+    j = i - 1 if direction == "up" else i + 1
+    if not 0 <= j < len(rows):
+        return False
+    rows[i], rows[j] = rows[j], rows[i]
+    for number, row in enumerate(rows, start=1):
+        if row.position != number:
+            row.position = number
+    db.session.flush()
+    return True
+
+
+def transfer_membership(membership: Membership, choice: MemberChoice, on: date) -> Membership:
+    """Hand a seat to a new holder from a date; the former one stays in the history.
+
+    The former term ends the day before, so the two terms meet without overlapping; the
+    partial unique index on current seats then allows the new row to take the same seat.
+    """
+    member, _sits_for = _directory_rows(choice, default_organization=membership.on_behalf_of)
+    membership.term_end = on - timedelta(days=1)
+    db.session.flush()
+    successor = Membership(
+        consortium_id=membership.consortium_id,
+        term_start=on,
+        **{"person" if choice.kind == "person" else "organization": member},
+        **{name: getattr(membership, name) for name in SEAT_ATTRIBUTES},
+    )
+    db.session.add(successor)
+    db.session.flush()
+    audit.record(
+        "transfer",
+        successor,
+        {"membership_id": membership.id, "member": membership.name},
+        {"membership_id": successor.id, "member": successor.name, "on": on.isoformat()},
+    )
+    return successor
+
+
+# ---------------------------------------------------------------------------------------------
+# Roster groups
+
+
+def add_group(consortium: Consortium, values: dict) -> RosterGroup:
+    """Add a roster heading at the end of the consortium's groups."""
+    highest = db.session.execute(
+        sa.select(sa.func.max(RosterGroup.position)).where(RosterGroup.consortium_id == consortium.id)
+    ).scalar()
+    group = RosterGroup(consortium=consortium, position=(highest or 0) + 1, **values)
+    db.session.add(group)
+    db.session.flush()
+    return group
+
+
+def update_group(group: RosterGroup, values: dict) -> None:
+    _assign(group, values)
+    db.session.flush()
+
+
+def group_subtree(group: RosterGroup) -> list[RosterGroup]:
+    """The group and every group under it, deepest first."""
+    groups = db.session.execute(
+        sa.select(RosterGroup).where(RosterGroup.consortium_id == group.consortium_id)
+    ).scalars().all()
+    children: dict[int | None, list[RosterGroup]] = {}
+    for g in groups:
+        children.setdefault(g.parent_id, []).append(g)
+    ordered, todo = [], [group]
+    while todo:
+        g = todo.pop()
+        ordered.append(g)
+        todo.extend(children.get(g.id, []))
+    return list(reversed(ordered))
+
+
+def delete_group(group: RosterGroup) -> None:
+    """Delete a group and those under it; their members stay on the roster without a group."""
+    for g in group_subtree(group):
+        for membership in g.memberships:
+            membership.group = None
+        db.session.delete(g)
+        db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Milestones, targets and their reports
+
+
+def add_milestone(consortium: Consortium, values: dict) -> Milestone:
+    milestone = Milestone(consortium=consortium, **values)
+    db.session.add(milestone)
+    db.session.flush()
+    return milestone
+
+
+def update_milestone(milestone: Milestone, values: dict) -> None:
+    _assign(milestone, values)
+    db.session.flush()
+
+
+def add_target(consortium: Consortium, values: dict) -> Target:
+    """Add a KPI after the consortium's others."""
+    highest = db.session.execute(
+        sa.select(sa.func.max(Target.position)).where(Target.consortium_id == consortium.id)
+    ).scalar()
+    target = Target(consortium=consortium, position=(highest or 0) + 1, **values)
+    db.session.add(target)
+    db.session.flush()
+    return target
+
+
+def update_target(target: Target, values: dict) -> None:
+    _assign(target, values)
+    db.session.flush()
+
+
+def add_report(target: Target, values: dict) -> TargetReport:
+    """Report progress for a fiscal year (the form has checked the year is free)."""
+    report = TargetReport(target=target, **values)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def update_report(report: TargetReport, values: dict) -> None:
+    _assign(report, values)
+    db.session.flush()
+
+
+def delete(row) -> None:
+    """Delete a milestone, target (with its reports) or report."""
+    db.session.delete(row)
+    db.session.flush()
