@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(short_date)
     app.add_template_filter(dated)
     app.add_template_filter(meeting_when)
+    app.add_template_filter(clock)
     app.add_template_filter(fiscal_year)
     app.add_template_filter(number)
     app.add_template_filter(japanese.seat_mark, "seat")

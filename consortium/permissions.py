@@ -253,18 +253,31 @@ def visible_meetings(user=None) -> sa.ColumnElement[bool]:
     return sa.or_(clause, Meeting.consortium_id.in_(own)) if own else clause
 
 
-def can_view_person(person: Person, user=None) -> bool:
-    """A person is shown only where they appear in something the viewer may see."""
-    if is_admin(user):
-        return True
-    on_roster = sa.select(Membership.id).join(Consortium).where(
-        Membership.person_id == person.id, visible_consortia(user)
+def visible_people(user=None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Person: shown where they appear in something the viewer may see.
+
+    Administrators and secretariats keep the shared directory, so they see everyone
+    (their private contact details stay with administrators: can_view_private_contact).
+    """
+    if can_edit_directory(user):
+        return sa.true()
+    on_roster = (
+        sa.select(Membership.id)
+        .join(Membership.consortium)
+        .where(Membership.person_id == Person.id, visible_consortia(user))
     )
     presenting = (
         sa.select(AgendaPresenter.id)
-        .join(AgendaItem)
-        .join(Meeting)
-        .join(Consortium)
-        .where(AgendaPresenter.person_id == person.id, visible_meetings(user))
+        .join(AgendaPresenter.agenda_item)
+        .join(AgendaItem.meeting)
+        .join(Meeting.consortium)
+        .where(AgendaPresenter.person_id == Person.id, visible_meetings(user))
     )
-    return bool(db.session.execute(sa.select(sa.exists(on_roster) | sa.exists(presenting))).scalar())
+    return sa.or_(on_roster.exists(), presenting.exists())
+
+
+def can_view_person(person: Person, user=None) -> bool:
+    if can_edit_directory(user):
+        return True
+    visible = sa.select(Person.id).where(Person.id == person.id, visible_people(user))
+    return bool(db.session.execute(sa.select(visible.exists())).scalar())

@@ -116,6 +116,8 @@ def _hidden(world, role: str, row_arg: str | None) -> bool:
         return False
     if row_arg == "user_id":
         return role not in ("member", "admin")  # the member's own account
+    if row_arg == "person_id" and role == "outside_secretariat":
+        return False  # secretariats keep the shared directory: they see everyone in it
     members_only = world["consortium"].visibility is Visibility.MEMBERS
     return members_only and LEVEL_OF_ROLE[role] < Access.MEMBER
 

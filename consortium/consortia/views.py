@@ -28,6 +28,7 @@ from ..models import (
     TargetReport,
     Theme,
 )
+from ..minutes.queries import open_actions_statement
 from ..pagination import paginate
 from ..permissions import Access, guard
 from . import services
@@ -153,6 +154,9 @@ def show(consortium_id: int):
         children=children,
         milestones=milestones,
         targets=targets,
+        open_actions=paginate(
+            open_actions_statement(consortium.id), current_app.config["PER_PAGE"], param="actions_page"
+        ),
         can_edit=permissions.is_secretariat(consortium.id),
         can_delete=permissions.is_admin(),
     )

@@ -1,9 +1,11 @@
 """The directory: organisations and people, with the consortia they are in."""
 from __future__ import annotations
 
+import unicodedata
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 from wtforms.validators import Optional
@@ -11,9 +13,11 @@ from wtforms.validators import Optional
 from .. import permissions
 from ..permissions import Access, guard
 from ..extensions import db
-from ..forms import SearchForm, enum_choices
+from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, Membership, Organization, OrganizationKind, Person
 from ..pagination import paginate
+from . import services
+from .forms import OrganizationForm, PersonForm
 
 bp = Blueprint("directory", __name__)
 
@@ -55,7 +59,9 @@ def organisations():
     if form.query_key:
         stmt = stmt.where(Organization.search_text.contains(form.query_key, autoescape=True))
     page = paginate(stmt, current_app.config["PER_PAGE"])
-    return render_template("directory/organisations.html", form=form, page=page)
+    return render_template(
+        "directory/organisations.html", form=form, page=page, can_edit=permissions.can_edit_directory()
+    )
 
 
 @bp.get("/organisations/<int:organization_id>")
@@ -67,7 +73,13 @@ def organisation(organization_id: int):
         _memberships(sa.or_(Membership.organization_id == org.id, Membership.on_behalf_of_id == org.id)),
         current_app.config["PER_PAGE"],
     )
-    return render_template("directory/organisation.html", org=org, page=page)
+    return render_template(
+        "directory/organisation.html",
+        org=org,
+        page=page,
+        can_edit=permissions.can_edit_directory(),
+        is_admin=permissions.is_admin(),
+    )
 
 
 @bp.get("/people/<int:person_id>")
@@ -92,4 +104,178 @@ def person(person_id: int):
         page=page,
         presentations=presentations,
         show_private=permissions.can_view_private_contact(),
+        can_edit=permissions.can_edit_directory(),
+        is_admin=permissions.is_admin(),
+    )
+
+
+@bp.get("/people/")
+@guard(Access.PUBLIC)
+def people():
+    """List the people the visitor may see, searchable by name or reading."""
+    form = SearchForm()
+    if not form.validate():
+        return render_template("directory/people.html", form=form, page=None), 400
+    stmt = (
+        sa.select(Person)
+        .where(permissions.visible_people())
+        .options(joinedload(Person.organization))
+        .order_by(sa.func.coalesce(Person.family_name_kana, Person.family_name), Person.given_name_kana, Person.id)
+    )
+    if form.q.data:
+        compact = "".join(unicodedata.normalize("NFKC", form.q.data).casefold().split())
+        names = (
+            sa.func.lower(Person.family_name + sa.func.coalesce(Person.given_name, "")),
+            sa.func.coalesce(Person.family_name_kana, "") + sa.func.coalesce(Person.given_name_kana, ""),
+            sa.func.lower(sa.func.coalesce(Person.name_en, "")),
+        )
+        stmt = stmt.where(sa.or_(*(name.contains(compact, autoescape=True) for name in names)))
+    page = paginate(stmt, current_app.config["PER_PAGE"])
+    return render_template("directory/people.html", form=form, page=page, can_edit=permissions.can_edit_directory())
+
+
+# ---------------------------------------------------------------------------------------------
+# Editing the directory: secretariats and administrators; deleting: administrators
+
+
+def _organisation_url(organization_id: int) -> str:
+    return url_for("directory.organisation", organization_id=organization_id)
+
+
+def _person_url(person: Person) -> str:
+    """The person's page, or the list when the editor may not see them (not yet on any roster they see)."""
+    if permissions.can_view(person):
+        return url_for("directory.person", person_id=person.id)
+    return url_for("directory.people")
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_organisation():
+    """Add an organisation to the shared directory, refusing one that is already there."""
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        org = services.create_organization(form.values())
+        db.session.commit()
+        flash(_("%(name)s has been added to the directory.", name=org.name), "success")
+        return redirect(_organisation_url(org.id))
+    return render_form(
+        "directory/organisation_form.html", form, org=None, title=_("New organisation"), cancel_url=url_for("directory.organisations")
+    )
+
+
+@bp.route("/organisations/<int:organization_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_organisation(organization_id: int):
+    """Change an organisation's names, kind, prefecture or website."""
+    org = db.session.get(Organization, organization_id)
+    form = OrganizationForm(org)
+    if form.validate_on_submit():
+        services.update_organization(org, form.values())
+        db.session.commit()
+        flash(_("The organisation has been saved."), "success")
+        return redirect(_organisation_url(org.id))
+    return render_form(
+        "directory/organisation_form.html",
+        form,
+        org=org,
+        title=_("Edit %(name)s", name=org.name),
+        cancel_url=_organisation_url(org.id),
+        is_admin=permissions.is_admin(),
+    )
+
+
+@bp.route("/organisations/<int:organization_id>/delete", methods=["GET", "POST"])
+@guard(Access.ADMIN)
+def delete_organisation(organization_id: int):
+    """Delete an organisation nothing refers to, after confirmation; otherwise say what refers to it."""
+    org = db.session.get(Organization, organization_id)
+    blockers = services.organization_blockers(org)
+    if blockers:
+        flash(
+            _("%(name)s cannot be deleted: %(reasons)s If it duplicates another organisation, merge it into that one instead.",
+              name=org.name, reasons=" ".join(blockers)),
+            "error",
+        )
+        return redirect(_organisation_url(org.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_organization(org)
+        db.session.commit()
+        flash(_("%(name)s has been deleted from the directory.", name=org.name), "success")
+        return redirect(url_for("directory.organisations"))
+    return render_form(
+        "confirm.html",
+        form,
+        title=_("Delete %(name)s?", name=org.name),
+        message=_("The organisation is removed from the shared directory. Nothing else refers to it."),
+        cancel_url=_organisation_url(org.id),
+        level="admin",
+    )
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def new_person():
+    """Add a person to the shared directory; only administrators give private contact details."""
+    form = PersonForm(show_private=permissions.can_view_private_contact(), organisation=request.args.get("organisation"))
+    if form.validate_on_submit():
+        person = services.create_person(form.values())
+        db.session.commit()
+        flash(_("%(name)s has been added to the directory.", name=person.full_name), "success")
+        return redirect(_person_url(person))
+    return render_form(
+        "directory/person_form.html", form, person=None, title=_("New person"), cancel_url=url_for("directory.people")
+    )
+
+
+@bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_person(person_id: int):
+    """Change a person; a secretariat's edit leaves the private contact details as they are."""
+    person = db.session.get(Person, person_id, options=[joinedload(Person.organization)])
+    form = PersonForm(person, show_private=permissions.can_view_private_contact())
+    if form.validate_on_submit():
+        services.update_person(person, form.values())
+        db.session.commit()
+        flash(_("%(name)s has been saved.", name=person.full_name), "success")
+        return redirect(_person_url(person))
+    return render_form(
+        "directory/person_form.html",
+        form,
+        person=person,
+        title=_("Edit %(name)s", name=person.full_name),
+        cancel_url=url_for("directory.person", person_id=person.id),
+        is_admin=permissions.is_admin(),
+    )
+
+
+@bp.route("/people/<int:person_id>/delete", methods=["GET", "POST"])
+@guard(Access.ADMIN)
+def delete_person(person_id: int):
+    """Delete a person nothing refers to, after confirmation; otherwise say what refers to them."""
+    person = db.session.get(Person, person_id)
+    person_url = url_for("directory.person", person_id=person.id)
+    blockers = services.person_blockers(person)
+    if blockers:
+        flash(
+            _("%(name)s cannot be deleted: %(reasons)s If they duplicate another person, merge them into that one instead.",
+              name=person.full_name, reasons=" ".join(blockers)),
+            "error",
+        )
+        return redirect(person_url)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = person.full_name
+        services.delete_person(person)
+        db.session.commit()
+        flash(_("%(name)s has been deleted from the directory.", name=name), "success")
+        return redirect(url_for("directory.people"))
+    return render_form(
+        "confirm.html",
+        form,
+        title=_("Delete %(name)s?", name=person.full_name),
+        message=_("The person is removed from the shared directory, with their private contact details."),
+        cancel_url=person_url,
+        level="admin",
     )

@@ -1,20 +1,25 @@
-"""Meetings: the site-wide list and each meeting's page."""
+"""Meetings: the site-wide list, each meeting's page, and the secretariat's meeting and agenda forms."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
-from ..permissions import Access, guard
+from ..documents.services import discard
 from ..extensions import db
-from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, Minutes
+from ..forms import ConfirmForm, render_form
+from ..models import AgendaItem, AgendaPresenter, Consortium, Document, DocumentAccess, Meeting, Minutes
 from ..pagination import paginate
+from ..permissions import Access, guard
+from . import services
+from .forms import AgendaItemForm, MeetingForm, MoveForm, PresenterForm, RemovePresenterForm
 
-bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+# No url_prefix: the agenda's routes live under /agenda-items and a new meeting under its consortium.
+bp = Blueprint("meetings", __name__)
 
 
 def listing_statement(now: datetime, upcoming: bool = True) -> sa.Select:
@@ -30,7 +35,7 @@ def listing_statement(now: datetime, upcoming: bool = True) -> sa.Select:
     return stmt.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
 
 
-@bp.get("/")
+@bp.get("/meetings/")
 @guard(Access.PUBLIC)
 def index():
     """List the meetings the visitor may see: upcoming, or past with ?when=past."""
@@ -42,7 +47,7 @@ def index():
     return render_template("meetings/index.html", page=page, when=when)
 
 
-@bp.get("/<int:meeting_id>")
+@bp.get("/meetings/<int:meeting_id>")
 @guard(Access.PUBLIC)
 def show(meeting_id: int):
     """Show a meeting: when and where, agenda, materials, and minutes once published."""
@@ -60,8 +65,8 @@ def show(meeting_id: int):
                 joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization)
             )
         )
-        .order_by(AgendaItem.position, AgendaItem.id)
     ).scalars().all()
+    items = services.in_agenda_order(items)
     documents = db.session.execute(
         sa.select(Document).where(Document.meeting_id == meeting.id).order_by(Document.position, Document.id)
     ).scalars().all()
@@ -79,18 +84,286 @@ def show(meeting_id: int):
     points = minutes.points if minutes else []
     decisions = minutes.decisions if minutes else []
     if not is_member:
-        # Closed agenda items, and what was said and decided under them, stay with the members.
+        # Closed agenda items (and sub-items of closed ones), what was said and decided under
+        # them and their materials stay with the members, as do materials for members only.
         closed = {item.id for item in items if not item.is_public}
+        closed |= {item.id for item in items if item.parent_id in closed}
         items = [item for item in items if item.id not in closed]
         points = [p for p in points if p.agenda_item_id not in closed]
         decisions = [d for d in decisions if d.agenda_item_id not in closed]
+        documents = [
+            d for d in documents if d.agenda_item_id not in closed and d.access is not DocumentAccess.MEMBERS
+        ]
     return render_template(
         "meetings/show.html",
         meeting=meeting,
         items=items,
+        items_by_id={item.id: item for item in items},
         documents=documents,
         minutes=minutes,
         points=points,
         decisions=decisions,
         is_member=is_member,
+        can_edit=permissions.is_secretariat(meeting.consortium_id),
     )
+
+
+def _meeting_url(meeting_id: int, anchor: str | None = None) -> str:
+    return url_for("meetings.show", meeting_id=meeting_id, _anchor=anchor)
+
+
+def _confirm_page(title: str, message: str, form, cancel_url: str, consequences=(), button: str | None = None):
+    return render_form(
+        "confirm.html",
+        form,
+        title=title,
+        message=message,
+        cancel_url=cancel_url,
+        consequences=consequences,
+        button=button,
+        level="secretariat",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Meetings
+
+
+@bp.route("/consortia/<int:consortium_id>/meetings/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def create(consortium_id: int):
+    """Plan a meeting of the consortium."""
+    consortium = db.session.get(Consortium, consortium_id)
+    form = MeetingForm()
+    if form.validate_on_submit():
+        meeting = services.create_meeting(consortium, form.values())
+        db.session.commit()
+        flash(_("The meeting has been created. Add its agenda and materials below."), "success")
+        return redirect(_meeting_url(meeting.id))
+    return render_form(
+        "meetings/form.html",
+        form,
+        consortium=consortium,
+        meeting=None,
+        title=_("New meeting"),
+        cancel_url=url_for("consortia.show", consortium_id=consortium.id),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit(meeting_id: int):
+    """Change a meeting's facts; calendar subscribers see a change of time, place or status."""
+    meeting = db.session.get(Meeting, meeting_id)
+    form = MeetingForm(meeting)
+    if form.validate_on_submit():
+        calendars_see_it = services.update_meeting(meeting, form.values())
+        db.session.commit()
+        if calendars_see_it:
+            flash(_("The meeting has been saved. Calendars that subscribe to it will show the change."), "success")
+        else:
+            flash(_("The meeting has been saved."), "success")
+        return redirect(_meeting_url(meeting.id))
+    return render_form(
+        "meetings/form.html",
+        form,
+        consortium=meeting.consortium,
+        meeting=meeting,
+        title=_("Edit the meeting"),
+        cancel_url=_meeting_url(meeting.id),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def cancel(meeting_id: int):
+    """Mark a meeting cancelled, after confirmation; it stays listed, and in calendars, as cancelled."""
+    meeting = db.session.get(Meeting, meeting_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if services.cancel_meeting(meeting):
+            db.session.commit()
+            flash(_("The meeting has been cancelled."), "success")
+        else:
+            flash(_("The meeting was already cancelled."), "info")
+        return redirect(_meeting_url(meeting.id))
+    return _confirm_page(
+        _("Cancel %(title)s?", title=meeting.title),
+        _("The meeting stays on the site and in calendars, marked as cancelled. To hold it after all, edit it and change its status."),
+        form,
+        _meeting_url(meeting.id),
+        button=_("Cancel the meeting"),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete(meeting_id: int):
+    """Delete a meeting with its agenda and materials, after confirmation; never one with minutes."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if db.session.execute(sa.select(sa.exists().where(Minutes.meeting_id == meeting.id))).scalar():
+        flash(
+            _("This meeting has minutes, so it cannot be deleted. Delete the minutes first if they really must go; "
+              "to call the meeting off, cancel it instead."),
+            "error",
+        )
+        return redirect(_meeting_url(meeting.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        consortium_id = meeting.consortium_id
+        try:
+            keys = services.delete_meeting(meeting)
+        except services.HasMinutes:  # minutes written meanwhile
+            db.session.rollback()
+            flash(_("This meeting has minutes, so it cannot be deleted."), "error")
+            return redirect(_meeting_url(meeting_id))
+        db.session.commit()
+        discard(keys)
+        flash(_("The meeting has been deleted."), "success")
+        return redirect(url_for("consortia.show", consortium_id=consortium_id))
+    counts = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(AgendaItem.id)).where(AgendaItem.meeting_id == meeting.id).scalar_subquery(),
+            sa.select(sa.func.count(Document.id)).where(Document.meeting_id == meeting.id).scalar_subquery(),
+        )
+    ).one()
+    return _confirm_page(
+        _("Delete %(title)s?", title=meeting.title),
+        _("The meeting is deleted with everything that belongs to it. This cannot be undone; to call a meeting off, cancel it instead."),
+        form,
+        _meeting_url(meeting.id),
+        consequences=[
+            ngettext("its agenda: %(num)d item", "its agenda: %(num)d items", counts[0]),
+            ngettext("its materials and their files: %(num)d material", "its materials and their files: %(num)d materials", counts[1]),
+            _("its invitations, replies and date polls"),
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Agenda items
+
+
+def _top_level(meeting_id: int) -> list[AgendaItem]:
+    return db.session.execute(
+        sa.select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting_id, AgendaItem.parent_id.is_(None))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).scalars().all()
+
+
+def _item_page(form, item: AgendaItem | None, meeting: Meeting, presenter_form=None):
+    return render_form(
+        "meetings/item_form.html",
+        form,
+        meeting=meeting,
+        item=item,
+        presenter_form=presenter_form,
+        title=_("Edit the agenda item") if item else _("New agenda item"),
+        cancel_url=_meeting_url(meeting.id, "agenda"),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/items/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def create_item(meeting_id: int):
+    """Add an item to the agenda, at the end or under a top-level item."""
+    meeting = db.session.get(Meeting, meeting_id)
+    form = AgendaItemForm(_top_level(meeting.id))
+    if form.validate_on_submit():
+        item = services.add_item(meeting, form.values())
+        db.session.commit()
+        flash(_("The agenda item has been added."), "success")
+        return redirect(_meeting_url(meeting.id, f"item-{item.id}"))
+    return _item_page(form, None, meeting)
+
+
+@bp.route("/agenda-items/<int:item_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_item(item_id: int):
+    """Change an agenda item, put it under another item, and manage its presenters."""
+    item = db.session.get(AgendaItem, item_id)
+    meeting = item.meeting
+    form = AgendaItemForm(_top_level(meeting.id), item, has_children=bool(services.children_of(item)))
+    if form.validate_on_submit():
+        services.update_item(item, form.values())
+        db.session.commit()
+        flash(_("The agenda item has been saved."), "success")
+        return redirect(_meeting_url(meeting.id, f"item-{item.id}"))
+    return _item_page(form, item, meeting, PresenterForm(formdata=None))
+
+
+@bp.route("/agenda-items/<int:item_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def delete_item(item_id: int):
+    """Delete an agenda item with its sub-items, after confirmation."""
+    item = db.session.get(AgendaItem, item_id)
+    meeting_id = item.meeting_id
+    children = services.children_of(item)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_item(item)
+        db.session.commit()
+        flash(_("The agenda item has been deleted."), "success")
+        return redirect(_meeting_url(meeting_id, "agenda"))
+    consequences = [_("its presenters")]
+    if children:
+        consequences.insert(
+            0,
+            _("its sub-items: %(titles)s", titles="、".join(f"{c.label} {c.title}" if c.label else c.title for c in children)),
+        )
+    return _confirm_page(
+        _("Delete the agenda item %(title)s?", title=item.title),
+        _("The item is deleted with:"),
+        form,
+        _meeting_url(meeting_id, f"item-{item.id}"),
+        consequences=consequences + [_("Materials attached to it are kept, as materials of the meeting.")],
+    )
+
+
+@bp.post("/agenda-items/<int:item_id>/move")
+@guard(Access.SECRETARIAT)
+def move_item(item_id: int):
+    """Move an agenda item up or down among its siblings."""
+    item = db.session.get(AgendaItem, item_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash(_("Choose whether to move the item up or down."), "error")
+    elif services.move_item(item, form.direction.data):
+        db.session.commit()
+    else:
+        flash(_("The item is already at that end of the list."), "info")
+    return redirect(_meeting_url(item.meeting_id, f"item-{item.id}"))
+
+
+@bp.post("/agenda-items/<int:item_id>/presenters")
+@guard(Access.SECRETARIAT)
+def add_presenter(item_id: int):
+    """Add a person or organisation from the directory as a presenter of an item."""
+    item = db.session.get(AgendaItem, item_id)
+    presenter_form = PresenterForm()
+    if presenter_form.validate_on_submit():
+        services.add_presenter(item, presenter_form.who, presenter_form.presenter_title.data)
+        db.session.commit()
+        flash(_("The presenter has been added."), "success")
+        return redirect(url_for("meetings.edit_item", item_id=item.id, _anchor="presenters"))
+    form = AgendaItemForm(_top_level(item.meeting_id), item, formdata=None)
+    return _item_page(form, item, item.meeting, presenter_form)
+
+
+@bp.post("/agenda-items/<int:item_id>/presenters/remove")
+@guard(Access.SECRETARIAT)
+def remove_presenter(item_id: int):
+    """Remove one presenter of an item (named in the form) from it."""
+    item = db.session.get(AgendaItem, item_id)
+    form = RemovePresenterForm()
+    presenter = None
+    if form.validate_on_submit():
+        presenter = db.session.get(AgendaPresenter, form.presenter_id.data)
+    if presenter is None or presenter.agenda_item_id != item.id:
+        flash(_("That presenter is not on this item."), "error")
+    else:
+        services.remove_presenter(presenter)
+        db.session.commit()
+        flash(_("The presenter has been removed."), "success")
+    return redirect(url_for("meetings.edit_item", item_id=item.id, _anchor="presenters"))

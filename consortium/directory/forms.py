@@ -1,0 +1,147 @@
+"""Forms of the directory: organisations and people of the shared master list."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask import url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup
+from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Email, Length, Optional, URL, ValidationError
+
+from ..extensions import db
+from ..forms import Form, enum_choices
+from ..japanese import search_key
+from ..models import Organization, OrganizationKind, Person
+from .matching import find_organization, find_people
+
+BY_ID = re.compile(r"#\s*(\d+)")
+PRIVATE_FIELDS = ("email", "phone", "private_note")
+
+
+def web_address(form, field):
+    """Only http and https: a website is printed as a link, and javascript: links run code."""
+    if field.data and urlsplit(field.data).scheme.lower() not in ("http", "https"):
+        raise ValidationError(_l("Enter an address starting with http:// or https://."))
+
+
+def organisation_link(org: Organization) -> Markup:
+    return Markup('<a href="{}">{}</a>').format(url_for("directory.organisation", organization_id=org.id), org.name)
+
+
+def person_label(person: Person) -> str:
+    """A person as told apart from namesakes: name, number and organisation."""
+    where = person.organization.name if person.organization else _("no organisation")
+    return f"{person.full_name} (#{person.id}, {where})"
+
+
+def person_from_text(text: str, exclude: Person | None = None) -> Person:
+    """The one person a typed name or "#123" means; raise ValidationError naming the candidates otherwise."""
+    by_id = BY_ID.fullmatch(text)
+    if by_id:
+        person = db.session.get(Person, int(by_id[1]))
+        if person is None:
+            raise ValidationError(_("There is no person #%(id)s in the directory.", id=by_id[1]))
+        return person
+    named = find_people(text)
+    people = [p for p in named if exclude is None or p.id != exclude.id]
+    if not people and named:
+        raise ValidationError(_("%(name)s is the person being kept. Type # and the number of the duplicate.", name=text))
+    if not people:
+        raise ValidationError(_("No one called %(name)s is in the directory. Check the spelling, or type # and their number.", name=text))
+    if len(people) > 1:
+        raise ValidationError(
+            _(
+                "Several people are called %(name)s: %(candidates)s. Type # and the number of the one you mean, for example #%(id)d.",
+                name=text,
+                candidates="; ".join(person_label(p) for p in people),
+                id=people[0].id,
+            )
+        )
+    return people[0]
+
+
+def organization_from_text(text: str) -> Organization:
+    """The organisation a typed name or "#123" means; raise ValidationError when there is none."""
+    by_id = BY_ID.fullmatch(text)
+    found = db.session.get(Organization, int(by_id[1])) if by_id else find_organization(text)
+    if found is None:
+        raise ValidationError(_("%(name)s is not in the directory of organisations. Check the spelling, or type # and its number.", name=text))
+    return found
+
+
+class OrganizationForm(Form):
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
+    name_kana = StringField(_l("Reading (kana)"), validators=[Optional(), Length(max=200)])
+    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=lambda: enum_choices(OrganizationKind), default=OrganizationKind.OTHER.value)
+    prefecture = StringField(_l("Prefecture"), validators=[Optional(), Length(max=10)], description=_l("For example 長野県."))
+    website = URLField(
+        _l("Website"),
+        validators=[Optional(), Length(max=500), URL(message=_l("Enter a web address, for example https://www.example.jp/.")), web_address],
+    )
+
+    def __init__(self, organization: Organization | None = None, **kwargs):
+        super().__init__(obj=organization, **kwargs)
+        self.organization = organization
+
+    def validate_name(self, field):
+        existing = find_organization(field.data)
+        if existing is not None and (self.organization is None or existing.id != self.organization.id):
+            # Names are matched ignoring case, width and spacing, so ＡＢＣ and abc are one body.
+            raise ValidationError(
+                Markup(_("%(link)s is already in the directory. Edit that one instead, or use a name that tells them apart."))
+                % {"link": organisation_link(existing)}
+            )
+
+    def values(self) -> dict:
+        names = ("name", "name_kana", "name_en", "prefecture", "website")
+        return {**{n: getattr(self, n).data for n in names}, "kind": OrganizationKind(self.kind.data)}
+
+
+class PersonForm(Form):
+    """A person; the private fields are removed for anyone who may not see them."""
+
+    family_name = StringField(_l("Family name"), validators=[DataRequired(_l("Enter the family name.")), Length(max=100)])
+    given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=100)])
+    family_name_kana = StringField(_l("Family name (kana)"), validators=[Optional(), Length(max=100)])
+    given_name_kana = StringField(_l("Given name (kana)"), validators=[Optional(), Length(max=100)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)], description=_l("Their usual title, outside any roster."))
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("The name as in the directory of organisations; spacing and full- or half-width letters do not matter."),
+    )
+    email = EmailField(_l("Email"), validators=[Optional(), Email(_l("Enter a valid email address.")), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    private_note = TextAreaField(_l("Private note"), validators=[Optional(), Length(max=5000)])
+
+    def __init__(self, person: Person | None = None, show_private: bool = False, **kwargs):
+        if person is not None and person.organization is not None:
+            kwargs.setdefault("organisation", person.organization.name)
+        super().__init__(obj=person, **kwargs)
+        self.person = person
+        if not show_private:
+            for name in PRIVATE_FIELDS:
+                delattr(self, name)
+        self.private_fields = [name for name in PRIVATE_FIELDS if name in self]
+        self.organization: Organization | None = None
+
+    def validate_organisation(self, field):
+        if not field.data:
+            return
+        current = self.person.organization if self.person is not None else None
+        if current is not None and search_key(current.name) == search_key(field.data):
+            self.organization = current
+            return
+        self.organization = find_organization(field.data)
+        if self.organization is None:
+            raise ValidationError(
+                _l("%(name)s is not in the directory of organisations. Check the spelling, or add the organisation first.", name=field.data)
+            )
+
+    def values(self) -> dict:
+        names = ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title", *self.private_fields)
+        return {**{n: getattr(self, n).data for n in names}, "organization": self.organization}

@@ -1,0 +1,159 @@
+"""Meetings and their agenda: the write operations. Services add and flush, never commit."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, MeetingStatus, Minutes, Organization, Person
+
+# What a calendar client shows or acts on (RFC 5545): a change to one of these is a new SEQUENCE.
+CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "precision", "venue", "room", "address", "online_url", "status")
+
+
+class HasMinutes(Exception):
+    """The meeting has minutes; they must be deleted on purpose before the meeting can go."""
+
+
+def create_meeting(consortium: Consortium, values: dict) -> Meeting:
+    """Add a meeting to a consortium."""
+    meeting = Meeting(consortium=consortium, **values)
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def update_meeting(meeting: Meeting, values: dict) -> bool:
+    """Apply the typed values; raise the calendar SEQUENCE once when calendar fields change.
+
+    Returns whether calendar clients will see a change.
+    """
+    changed = any(getattr(meeting, name) != values[name] for name in CALENDAR_FIELDS if name in values)
+    for name, value in values.items():
+        setattr(meeting, name, value)
+    if changed:
+        meeting.sequence = (meeting.sequence or 0) + 1
+    db.session.flush()
+    return changed
+
+
+def cancel_meeting(meeting: Meeting) -> bool:
+    """Mark the meeting cancelled; False when it already was."""
+    if meeting.status is MeetingStatus.CANCELLED:
+        return False
+    return update_meeting(meeting, {"status": MeetingStatus.CANCELLED})
+
+
+def delete_meeting(meeting: Meeting) -> list[str]:
+    """Delete a meeting with its agenda and materials; return the storage keys to remove after commit.
+
+    Raises HasMinutes rather than take minutes with it: they are a record, never lost by accident.
+    """
+    has_minutes = db.session.execute(
+        sa.select(sa.exists().where(Minutes.meeting_id == meeting.id))
+    ).scalar()
+    if has_minutes:
+        raise HasMinutes()
+    keys = list(db.session.execute(sa.select(Document.storage_key).where(Document.meeting_id == meeting.id)).scalars())
+    db.session.delete(meeting)
+    db.session.flush()
+    return keys
+
+
+# ---------------------------------------------------------------------------------------------
+# Agenda items
+
+
+def in_agenda_order(items: list[AgendaItem]) -> list[AgendaItem]:
+    """Top-level items by position, each followed by its sub-items by position."""
+    def key(item: AgendaItem) -> tuple[int, int]:
+        return item.position, item.id
+
+    children: dict[int, list[AgendaItem]] = {}
+    for item in items:
+        if item.parent_id is not None:
+            children.setdefault(item.parent_id, []).append(item)
+    ordered = []
+    for item in sorted((i for i in items if i.parent_id is None), key=key):
+        ordered.append(item)
+        ordered.extend(sorted(children.get(item.id, []), key=key))
+    return ordered
+
+
+def _siblings(meeting_id: int, parent_id: int | None) -> list[AgendaItem]:
+    parent = AgendaItem.parent_id.is_(None) if parent_id is None else AgendaItem.parent_id == parent_id
+    return list(
+        db.session.execute(
+            sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id, parent).order_by(AgendaItem.position, AgendaItem.id)
+        ).scalars()
+    )
+
+
+def _next_position(meeting_id: int, parent_id: int | None, excluding: AgendaItem | None = None) -> int:
+    positions = [i.position for i in _siblings(meeting_id, parent_id) if i is not excluding]
+    return max(positions, default=0) + 1
+
+
+def children_of(item: AgendaItem) -> list[AgendaItem]:
+    """The item's sub-items, in order."""
+    return _siblings(item.meeting_id, item.id)
+
+
+def add_item(meeting: Meeting, values: dict) -> AgendaItem:
+    """Add an item at the end of the agenda, or at the end of the chosen parent's sub-items."""
+    item = AgendaItem(meeting=meeting, position=_next_position(meeting.id, values.get("parent_id")), **values)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def update_item(item: AgendaItem, values: dict) -> None:
+    """Apply the typed values; an item put under another parent goes to the end of its sub-items."""
+    if values.get("parent_id") != item.parent_id:
+        item.position = _next_position(item.meeting_id, values.get("parent_id"), excluding=item)
+    for name, value in values.items():
+        setattr(item, name, value)
+    db.session.flush()
+
+
+def move_item(item: AgendaItem, direction: str) -> bool:
+    """Swap the item with its neighbour among its siblings; False when it is already at that end."""
+    siblings = _siblings(item.meeting_id, item.parent_id)
+    index = siblings.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(siblings):
+        return False
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    # Renumbering all siblings also repairs equal positions left by imports or older data.
+    for position, sibling in enumerate(siblings, start=1):
+        if sibling.position != position:
+            sibling.position = position
+    db.session.flush()
+    return True
+
+
+def delete_item(item: AgendaItem) -> None:
+    """Delete an item with its sub-items and presenters; its materials stay with the meeting."""
+    for child in children_of(item):
+        db.session.delete(child)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def add_presenter(item: AgendaItem, who: Person | Organization, title: str | None) -> AgendaPresenter:
+    """Add a presenter at the end of the item's list."""
+    position = max((p.position for p in item.presenters), default=0) + 1
+    presenter = AgendaPresenter(
+        agenda_item=item,
+        person=who if isinstance(who, Person) else None,
+        organization=who if isinstance(who, Organization) else None,
+        title=title,
+        position=position,
+    )
+    db.session.add(presenter)
+    db.session.flush()
+    return presenter
+
+
+def remove_presenter(presenter: AgendaPresenter) -> None:
+    db.session.delete(presenter)
+    db.session.flush()

@@ -1,0 +1,211 @@
+"""The minutes editor and the small forms of the review and approval workflow."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from ..forms import Form
+from ..models import ActionStatus, AgendaItem
+
+BLANK_ROWS = 3  # empty rows offered under each list; save to get more
+MAX_ROWS = 500
+TEXT_MAX = 5000
+BODY_MAX = 200_000
+
+
+def int_or_none(value):
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def _typed(field) -> bool:
+    """Whether anything was typed or chosen, even something that failed to parse (a bad date)."""
+    raw = field.raw_data[0] if field.raw_data else ""
+    return bool(field.data) or bool(isinstance(raw, str) and raw.strip())
+
+
+class _Row(Form):
+    """One row of a list in the editor; the row's id says which stored row it edits."""
+
+    class Meta:
+        csrf = False  # the enclosing form carries the token
+
+    id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    text = TextAreaField(_l("Text"), validators=[Length(max=TEXT_MAX)])
+    delete = BooleanField(_l("Delete this row"))
+
+    # Fields that, all empty, make a row one of the blank rows offered for new entries.
+    typed = ("text",)
+
+    def is_blank(self) -> bool:
+        return self.id.data is None and not self.delete.data and not any(_typed(self[name]) for name in self.typed)
+
+    def validate_text(self, field):
+        if not field.data and not self.delete.data and not self.is_blank():
+            raise ValidationError(_l("Enter the text of this row, or tick “Delete this row”."))
+
+
+class PointForm(_Row):
+    speaker = StringField(
+        _l("Speaker"),
+        validators=[Length(max=200)],
+        description=_l("A name as in the directory links the person; anything else (a role, “secretariat”) is kept as typed."),
+    )
+    agenda_item_id = SelectField(_l("Agenda item"), coerce=int_or_none, choices=[])
+    typed = ("text", "speaker", "agenda_item_id")
+
+
+class DecisionForm(_Row):
+    agenda_item_id = SelectField(_l("Agenda item"), coerce=int_or_none, choices=[])
+    typed = ("text", "agenda_item_id")
+
+
+class ActionForm(_Row):
+    owner = StringField(
+        _l("Owner"),
+        validators=[Length(max=200)],
+        description=_l("A name as in the directory links the person; anything else is kept as typed."),
+    )
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    status = SelectField(
+        _l("Status"), choices=[SelectChoice(s.value, s.label) for s in ActionStatus], default=ActionStatus.OPEN.value
+    )
+    typed = ("text", "owner", "due_on")
+
+
+class MinutesForm(Form):
+    """Everything of the minutes on one page; the version it was loaded at guards against overwriting."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
+    heading = StringField(
+        _l("Heading"),
+        validators=[Length(max=300)],
+        description=_l("For example: summary of the main points of discussion."),
+    )
+    observers = IntegerField(
+        _l("Number of observers"),
+        validators=[Optional(), NumberRange(min=0, max=100_000, message=_l("Enter a whole number, 0 or more."))],
+    )
+    source_note = TextAreaField(
+        _l("Source"), validators=[Length(max=2000)], description=_l("Where the text comes from, if not from this meeting's own record.")
+    )
+    body = TextAreaField(_l("Text of the minutes"), validators=[Length(max=BODY_MAX)])
+    points = FieldList(FormField(PointForm), label=_l("Discussion points"), max_entries=MAX_ROWS)
+    decisions = FieldList(FormField(DecisionForm), label=_l("Decisions"), max_entries=MAX_ROWS)
+    actions = FieldList(FormField(ActionForm), label=_l("Action items"), max_entries=MAX_ROWS)
+
+    def set_agenda_items(self, items: list[AgendaItem]) -> None:
+        """Offer the meeting's agenda items in each point and decision."""
+        choices = [SelectChoice("", _l("(no agenda item)"))] + [
+            SelectChoice(str(item.id), agenda_choice_label(item)) for item in items
+        ]
+        for entry in [*self.points, *self.decisions]:
+            entry.agenda_item_id.choices = choices
+
+    def add_blank_rows(self) -> None:
+        for rows in (self.points, self.decisions, self.actions):
+            for _ in range(BLANK_ROWS):
+                if len(rows) < MAX_ROWS:
+                    rows.append_entry()
+
+    def content(self) -> dict:
+        """What was submitted, as plain values, blank rows left out."""
+
+        def rows(entries, keys):
+            return [
+                {key: entry[key].data for key in ("id", "delete", "text", *keys)}
+                for entry in (e.form for e in entries)
+                if not entry.is_blank()
+            ]
+
+        return {
+            "heading": self.heading.data,
+            "body": self.body.data,
+            "observers": self.observers.data,
+            "source_note": self.source_note.data,
+            "points": rows(self.points, ("speaker", "agenda_item_id")),
+            "decisions": rows(self.decisions, ("agenda_item_id",)),
+            "actions": rows(self.actions, ("owner", "due_on", "status")),
+        }
+
+
+def agenda_choice_label(item: AgendaItem) -> str:
+    label = f"{item.label} {item.title}" if item.label else item.title
+    label = label if len(label) <= 60 else label[:59] + "…"
+    return f"{label} ({_l('Closed')})" if not item.is_public else label
+
+
+def editor_data(minutes) -> dict:
+    """The stored minutes as the editor's initial data."""
+    if minutes is None:
+        return {"version": 0}
+    return {
+        "version": minutes.version,
+        "heading": minutes.heading,
+        "body": minutes.body,
+        "observers": minutes.observers,
+        "source_note": minutes.source_note,
+        "points": [
+            {
+                "id": p.id,
+                "text": p.text,
+                "speaker": p.speaker.full_name if p.speaker else p.speaker_label,
+                "agenda_item_id": p.agenda_item_id,
+            }
+            for p in minutes.points
+        ],
+        "decisions": [{"id": d.id, "text": d.text, "agenda_item_id": d.agenda_item_id} for d in minutes.decisions],
+        "actions": [
+            {
+                "id": a.id,
+                "text": a.text,
+                "owner": a.owner.full_name if a.owner else a.owner_label,
+                "due_on": a.due_on,
+                "status": a.status.value,
+            }
+            for a in minutes.action_items
+        ],
+    }
+
+
+class CommentForm(Form):
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[DataRequired(_l("Write your comment.")), Length(max=2000)],
+        description=_l("For example, a correction to what you are recorded as saying."),
+    )
+
+
+class SignatoryForm(Form):
+    user_id = SelectField(
+        _l("Signatory"), coerce=int_or_none, choices=[], validators=[DataRequired(_l("Choose who signs."))]
+    )
+    capacity = StringField(
+        _l("Capacity"),
+        validators=[DataRequired(_l("Enter the capacity in which they sign.")), Length(max=50)],
+        description=_l("For example chair, or signing member."),
+    )
+
+    def set_users(self, users) -> None:
+        self.user_id.choices = [SelectChoice("", _l("Choose…"))] + [SelectChoice(str(u.id), u.display_name) for u in users]
+
+
+class RemoveSignatoryForm(Form):
+    approval_id = IntegerField(validators=[InputRequired()])
+
+
+class ActionDoneForm(Form):
+    action_id = IntegerField(validators=[InputRequired()])

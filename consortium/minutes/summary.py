@@ -1,0 +1,63 @@
+"""The full 議事録 for members and the public 議事要旨 that leaves closed agenda items out.
+
+One place decides what of a meeting's agenda and minutes stays with the members, so the
+minutes page, the meeting page and the open action items cannot disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..models import ActionItem, AgendaItem, Decision, DiscussionPoint, Minutes
+
+
+def closed_item_ids(items: list[AgendaItem]) -> set[int]:
+    """Ids of the agenda items closed to the public; a sub-item of a closed item is closed too."""
+    closed = {item.id for item in items if not item.is_public}
+    return closed | {item.id for item in items if item.parent_id in closed}
+
+
+def leave_out_closed(items: list[AgendaItem], *rows: list) -> tuple[list, ...]:
+    """The public part: open agenda items, then each list of rows (anything with agenda_item_id)
+    without those under a closed item. `items` must be all of the meeting's agenda items."""
+    closed = closed_item_ids(items)
+    return (
+        [item for item in items if item.id not in closed],
+        *([row for row in group if row.agenda_item_id not in closed] for group in rows),
+    )
+
+
+@dataclass
+class MinutesView:
+    """What a reader is shown of the minutes."""
+
+    minutes: Minutes
+    full: bool  # the 議事録 for members, or the public 議事要旨
+    items: list[AgendaItem] = field(default_factory=list)
+    points: list[DiscussionPoint] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    actions: list[ActionItem] = field(default_factory=list)
+    body: str | None = None
+    # Set when the summary had to leave out what cannot be placed under an agenda item.
+    withheld: bool = False
+
+
+def minutes_view(minutes: Minutes, items: list[AgendaItem], full: bool) -> MinutesView:
+    """The full minutes, or the public summary of them.
+
+    The free body and the action items belong to no agenda item, so when a meeting has a closed
+    item they cannot be shown to the public without risking its contents: they stay out.
+    """
+    if full:
+        return MinutesView(minutes, True, items, minutes.points, minutes.decisions, minutes.action_items, minutes.body)
+    open_items, points, decisions = leave_out_closed(items, minutes.points, minutes.decisions)
+    has_closed = len(open_items) < len(items)
+    return MinutesView(
+        minutes,
+        False,
+        open_items,
+        points,
+        decisions,
+        [] if has_closed else list(minutes.action_items),
+        None if has_closed else minutes.body,
+        withheld=has_closed and bool(minutes.body or minutes.action_items),
+    )

@@ -1,0 +1,101 @@
+"""An uploaded roster waiting for confirmation: its bytes in the instance folder, its name in the session.
+
+The file stays on the server between preview and confirm, so the confirmed import is
+exactly the file that was previewed, and the URL never carries it or its name.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from flask import current_app, session
+from flask_login import current_user
+
+SESSION_KEY = "roster_import"
+MAX_AGE = 24 * 3600  # an upload left unconfirmed this long is swept away by the next upload
+_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass
+class Pending:
+    consortium_id: int
+    filename: str
+    data: bytes
+
+
+def folder() -> str:
+    """<instance>/imports, unless ROSTER_IMPORT_FOLDER names another place (tests do)."""
+    return current_app.config.get("ROSTER_IMPORT_FOLDER") or os.path.join(current_app.instance_path, "imports")
+
+
+def store(consortium_id: int, filename: str, data: bytes) -> None:
+    """Keep the upload under a random name and remember it in the session, replacing any earlier one."""
+    discard()
+    os.makedirs(folder(), exist_ok=True)
+    _sweep()
+    name = secrets.token_hex(16)
+    fd = os.open(os.path.join(folder(), name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    session[SESSION_KEY] = {
+        "name": name,
+        "consortium_id": consortium_id,
+        "filename": filename[:200],
+        "user_id": current_user.get_id(),
+    }
+
+
+def _entry(consortium_id: int | None = None) -> dict | None:
+    entry = session.get(SESSION_KEY)
+    if not isinstance(entry, dict) or not _NAME.fullmatch(str(entry.get("name", ""))):
+        return None
+    if entry.get("user_id") != current_user.get_id():
+        return None
+    if consortium_id is not None and entry.get("consortium_id") != consortium_id:
+        return None
+    return entry
+
+
+def load(consortium_id: int) -> Pending | None:
+    """The upload waiting for this consortium in this session, or None."""
+    entry = _entry(consortium_id)
+    if entry is None:
+        return None
+    try:
+        with open(os.path.join(folder(), entry["name"]), "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        return None
+    return Pending(consortium_id, entry.get("filename") or "", data)
+
+
+def waiting(consortium_id: int) -> str | None:
+    """The file name of an upload waiting for this consortium in this session, without reading it."""
+    entry = _entry(consortium_id)
+    return (entry.get("filename") or "—") if entry is not None else None
+
+
+def discard() -> None:
+    """Delete the waiting upload, if any, and forget it."""
+    entry = _entry()
+    session.pop(SESSION_KEY, None)
+    if entry is not None:
+        try:
+            os.remove(os.path.join(folder(), entry["name"]))
+        except FileNotFoundError:
+            pass
+
+
+def _sweep() -> None:
+    """Remove uploads nobody confirmed or cancelled (a closed tab), a day after they came."""
+    cutoff = time.time() - MAX_AGE
+    with os.scandir(folder()) as entries:
+        for entry in entries:
+            if _NAME.fullmatch(entry.name) and entry.stat().st_mtime < cutoff:
+                try:
+                    os.remove(entry.path)
+                except FileNotFoundError:
+                    pass
