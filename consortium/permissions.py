@@ -153,7 +153,7 @@ def can_view(row, user=None) -> bool:
     if isinstance(row, Meeting):
         return can_view_meeting(row, user)
     if isinstance(row, AgendaItem):
-        return can_view_meeting(row.meeting, user) and (row.is_public or is_member(row.meeting.consortium_id, user))
+        return can_view_meeting(row.meeting, user) and (is_open_item(row) or is_member(row.meeting.consortium_id, user))
     if isinstance(row, Document):
         return can_view_document(row, user)
     if isinstance(row, Minutes):
@@ -168,13 +168,18 @@ def can_view(row, user=None) -> bool:
     return can_view_consortium(db.session.get(Consortium, consortium_id), user)
 
 
+def is_open_item(item: AgendaItem) -> bool:
+    """An agenda item open to the public: neither it nor the item it sits under is closed."""
+    return item.is_public and (item.parent is None or item.parent.is_public)
+
+
 def can_view_document(document: Document, user=None) -> bool:
     """A material goes where its meeting goes, unless it is for members or under a closed item."""
     if is_member(document.meeting.consortium_id, user):
         return True
     if document.access is DocumentAccess.MEMBERS:
         return False
-    if document.agenda_item is not None and not document.agenda_item.is_public:
+    if document.agenda_item is not None and not is_open_item(document.agenda_item):
         return False
     return can_view_meeting(document.meeting, user)
 

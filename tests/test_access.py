@@ -54,9 +54,9 @@ def test_every_route_declares_its_rule(app):
 
 
 @pytest.fixture()
-def world(app, tmp_path, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
+def world(app, tmp_path, monkeypatch, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
     """One consortium with one of everything, its members and secretariat, and outsiders."""
-    app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
     consortium = make_consortium(visibility=request.param)
     other = make_consortium()
     organization = make_organization()
@@ -106,8 +106,7 @@ def world(app, tmp_path, db, make_consortium, make_meeting, make_member, make_or
         "token": password_token(users["member"]),
         "code": "en",
     }
-    yield {"consortium": consortium, "users": users, "args": args}
-    app.config["UPLOAD_FOLDER"] = None
+    return {"consortium": consortium, "users": users, "args": args}
 
 
 def _hidden(world, role: str, row_arg: str | None) -> bool:

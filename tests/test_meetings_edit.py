@@ -264,7 +264,7 @@ def test_a_meeting_with_minutes_is_not_deleted(db, client, post, login, make_mee
     db.session.commit()
     login(user)
     response = post(f"/meetings/{meeting.id}/delete", {"confirm": "y"}, follow_redirects=True)
-    assert "Delete the minutes first" in text(response)
+    assert "minutes are a record and are kept" in text(response)
     assert reload(db, Meeting, meeting.id) is not None
     assert db.session.execute(sa.select(Minutes.body)).scalar() == "議事録の本文"
 

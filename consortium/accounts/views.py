@@ -1,8 +1,6 @@
 """Accounts: sign in, sign out, change the password, choose one from an invitation link."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
@@ -12,17 +10,11 @@ from werkzeug.security import check_password_hash
 from ..extensions import db, limiter
 from ..forms import ButtonForm, render_form
 from ..permissions import Access, guard
+from ..redirects import local_path
 from . import services
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
-
-
-def _safe_next(target: str | None) -> str:
-    """A path on this site to go back to after signing in; never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target or urlsplit(target).netloc:
-        return url_for("site.home")
-    return target
 
 
 def _login_limit() -> str:
@@ -47,7 +39,7 @@ def login():
             login_user(user, remember=form.remember.data)
             services.record_login(user)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(local_path(request.args.get("next"), url_for("site.home")))
         form.password.errors.append(_("The email address or the password is not right."))
     return render_form("accounts/login.html", form)
 

@@ -13,6 +13,8 @@ from ..documents.services import discard
 from ..extensions import db
 from ..forms import ConfirmForm, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, DocumentAccess, Meeting, Minutes
+from ..minutes import queries as minutes_queries
+from ..minutes.summary import leave_out_closed, minutes_view
 from ..pagination import paginate
 from ..permissions import Access, guard
 from . import services
@@ -70,39 +72,21 @@ def show(meeting_id: int):
     documents = db.session.execute(
         sa.select(Document).where(Document.meeting_id == meeting.id).order_by(Document.position, Document.id)
     ).scalars().all()
-    minutes = db.session.execute(
-        sa.select(Minutes)
-        .where(Minutes.meeting_id == meeting.id)
-        .options(
-            selectinload(Minutes.points),
-            selectinload(Minutes.decisions),
-            selectinload(Minutes.action_items),
-        )
-    ).scalar_one_or_none()
+    minutes = minutes_queries.load_minutes(meeting.id)
     if minutes is not None and not permissions.can_view_minutes(minutes):
         minutes = None
-    points = minutes.points if minutes else []
-    decisions = minutes.decisions if minutes else []
+    all_items = items
     if not is_member:
-        # Closed agenda items (and sub-items of closed ones), what was said and decided under
-        # them and their materials stay with the members, as do materials for members only.
-        closed = {item.id for item in items if not item.is_public}
-        closed |= {item.id for item in items if item.parent_id in closed}
-        items = [item for item in items if item.id not in closed]
-        points = [p for p in points if p.agenda_item_id not in closed]
-        decisions = [d for d in decisions if d.agenda_item_id not in closed]
-        documents = [
-            d for d in documents if d.agenda_item_id not in closed and d.access is not DocumentAccess.MEMBERS
-        ]
+        # Closed agenda items and their materials stay with the members, as do materials for members only.
+        items, documents = leave_out_closed(all_items, documents)
+        documents = [d for d in documents if d.access is not DocumentAccess.MEMBERS]
     return render_template(
         "meetings/show.html",
         meeting=meeting,
         items=items,
         items_by_id={item.id: item for item in items},
         documents=documents,
-        minutes=minutes,
-        points=points,
-        decisions=decisions,
+        minutes_view=minutes_view(minutes, all_items, full=is_member) if minutes else None,
         is_member=is_member,
         can_edit=permissions.is_secretariat(meeting.consortium_id),
     )
@@ -203,8 +187,8 @@ def delete(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     if db.session.execute(sa.select(sa.exists().where(Minutes.meeting_id == meeting.id))).scalar():
         flash(
-            _("This meeting has minutes, so it cannot be deleted. Delete the minutes first if they really must go; "
-              "to call the meeting off, cancel it instead."),
+            _("This meeting has minutes, so it cannot be deleted: minutes are a record and are kept. "
+              "To call the meeting off, cancel it instead."),
             "error",
         )
         return redirect(_meeting_url(meeting.id))

@@ -1,7 +1,6 @@
 """Minutes: the editor, review (発言者確認), approval (会議録署名), publication and history."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from ..forms import ButtonForm, render_form
 from ..models import Meeting, Membership, MinutesRevision, MinutesStatus, Person, User
 from ..pagination import paginate
 from ..permissions import Access, guard
+from ..redirects import local_path
 from . import queries, services
 from .diff import line_diff
 from .forms import ActionDoneForm, CommentForm, MinutesForm, RemoveSignatoryForm, SignatoryForm, editor_data
@@ -28,10 +28,7 @@ bp = Blueprint("minutes", __name__, url_prefix="/meetings")
 
 def _back(meeting_id: int):
     """Where a workflow step returns to: a path on this site the form names, else the minutes page."""
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or urlsplit(target).netloc:
-        target = url_for("minutes.show", meeting_id=meeting_id)
-    return redirect(target)
+    return redirect(local_path(request.form.get("next"), url_for("minutes.show", meeting_id=meeting_id)))
 
 
 def _people_names(consortium_id: int) -> list[str]:

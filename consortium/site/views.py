@@ -5,10 +5,12 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..documents.filetypes import human_size
 from ..extensions import db
 from ..permissions import Access, guard
+from ..redirects import local_path
 from ..meetings.views import listing_statement
 
 bp = Blueprint("site", __name__)
@@ -28,11 +30,7 @@ def language(code: str):
     """Remember the chosen language in a cookie and go back where the visitor was."""
     if code not in ("ja", "en"):
         return render_error(404)
-    target = request.args.get("next", "")
-    # Only a path on this site: never an open redirect.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("site.home")
-    response = redirect(target)
+    response = redirect(local_path(request.args.get("next"), url_for("site.home")))
     response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
@@ -60,6 +58,11 @@ def register_error_handlers(app: Flask) -> None:
         # Werkzeug's own descriptions are English boilerplate; show only ours.
         own = error.description if error.description != type(error).description else None
         return render_error(error.code or 500, own)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        limit = human_size(app.config["MAX_CONTENT_LENGTH"])
+        return render_error(413, _("Files can be at most %(size)s.", size=limit))
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
