@@ -175,6 +175,16 @@ def make_user(db):
     return make
 
 
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture()
+def english(client):
+    """Read the interface in English, so messages are asserted in their source language."""
+    client.set_cookie("lang", "en")
+
+
 def csrf_token_of(html: str) -> str:
     match = re.search(r'name="csrf[-_]token" (?:type="hidden" )?(?:content|value)="([^"]+)"', html)
     assert match, "no CSRF token on the page"

@@ -7,11 +7,7 @@ from werkzeug.security import check_password_hash
 from consortium.accounts.services import password_token
 from consortium.models import AuditEvent, User
 
-from conftest import PASSWORD
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from conftest import PASSWORD, text
 
 
 def _sign_in(post, email, password, **kwargs):

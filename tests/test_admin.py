@@ -23,16 +23,9 @@ from consortium.models import (
     User,
     Visibility,
 )
+from conftest import text
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Read the interface in English, so that messages are asserted in their source language."""
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture()

@@ -13,13 +13,12 @@ import sqlalchemy as sa
 from consortium.documents import storage
 from consortium.documents.services import add_document
 from consortium.models import AgendaItem, Document, DocumentAccess, GrantRole, Visibility
+from conftest import text
+
+pytestmark = pytest.mark.usefixtures("english")
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def download(client, document):
@@ -36,12 +35,6 @@ def xlsx_bytes() -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Read messages in English: the Japanese catalogue is written after the code."""
-    client.set_cookie("lang", "en")
 
 
 @pytest.fixture()

@@ -17,16 +17,9 @@ from consortium.models import (
     Minutes,
     Visibility,
 )
+from conftest import text
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Read messages in English: the Japanese catalogue is written after the code."""
-    client.set_cookie("lang", "en")
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture()

@@ -20,10 +20,7 @@ from consortium.models import (
     MinutesRevision,
     MinutesStatus,
 )
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from conftest import text
 
 
 def english(client) -> None:

@@ -22,10 +22,7 @@ from consortium.models import (
     Role,
 )
 from consortium.models.base import utcnow
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from conftest import text
 
 
 def english(client) -> None:

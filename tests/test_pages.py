@@ -3,14 +3,11 @@ import pytest
 import sqlalchemy as sa
 
 from consortium.models import Consortium, GrantRole, Meeting, Organization, Visibility
+from conftest import text
 
 
 def _id(db, model, **where):
     return db.session.execute(sa.select(model.id).filter_by(**where)).scalar_one()
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_home_lists_upcoming_meetings(client, make_consortium, make_meeting):

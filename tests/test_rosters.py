@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from consortium.models import AuditEvent, GrantRole, Membership, Organization, Person, Role, Visibility
 from consortium.rosters import importer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 HEADER = ["席次", "氏名", "団体名", "役職", "役割", "区分", "連携概要"]
 
 
@@ -22,12 +24,6 @@ def import_folder(app, tmp_path, monkeypatch):
     folder = tmp_path / "imports"
     monkeypatch.setitem(app.config, "ROSTER_IMPORT_FOLDER", str(folder))
     return folder
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Read the pages in English, so the assertions survive the Japanese catalogue."""
-    client.set_cookie("lang", "en")
 
 
 @pytest.fixture()
