@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from .. import audit
 from ..extensions import db
+from ..rows import assign, move
 from ..models import (
     Consortium,
     Meeting,
@@ -28,10 +29,6 @@ from ..models import (
 SEAT_ATTRIBUTES = ("seat", "role", "category", "title", "group_id", "on_behalf_of_id", "description", "position")
 
 
-def _assign(row, values: dict) -> None:
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -68,7 +65,7 @@ def update_consortium(consortium: Consortium, values: dict) -> None:
     """Change a consortium's facts, parent and themes."""
     values = dict(values)
     themes = values.pop("themes")
-    _assign(consortium, values)
+    assign(consortium, values)
     if list(consortium.themes) != themes:
         consortium.themes = themes
     db.session.flush()
@@ -158,7 +155,7 @@ def update_membership(membership: Membership, choice: MemberChoice, values: dict
         membership.organization = organization
     if membership.on_behalf_of is not sits_for:
         membership.on_behalf_of = sits_for
-    _assign(membership, values)
+    assign(membership, values)
     db.session.flush()
 
 
@@ -184,22 +181,8 @@ def current_roster(consortium_id: int) -> sa.Select:
 
 
 def move_membership(membership: Membership, direction: str) -> bool:
-    """Swap a current membership with its neighbour; False when it is already first or last.
-
-    Positions are renumbered 1, 2, 3… on the way, so rows that shared a position (imports,
-    older data) get an order of their own; when they are already so, only the two rows change.
-    """
-    rows = list(db.session.execute(current_roster(membership.consortium_id)).scalars())
-    i = rows.index(membership)
-    j = i - 1 if direction == "up" else i + 1
-    if not 0 <= j < len(rows):
-        return False
-    rows[i], rows[j] = rows[j], rows[i]
-    for number, row in enumerate(rows, start=1):
-        if row.position != number:
-            row.position = number
-    db.session.flush()
-    return True
+    """Swap a current membership with its neighbour; False when it is already first or last."""
+    return move(list(db.session.execute(current_roster(membership.consortium_id)).scalars()), membership, direction)
 
 
 def transfer_membership(membership: Membership, choice: MemberChoice, on: date) -> Membership:
@@ -244,7 +227,7 @@ def add_group(consortium: Consortium, values: dict) -> RosterGroup:
 
 
 def update_group(group: RosterGroup, values: dict) -> None:
-    _assign(group, values)
+    assign(group, values)
     db.session.flush()
 
 
@@ -285,7 +268,7 @@ def add_milestone(consortium: Consortium, values: dict) -> Milestone:
 
 
 def update_milestone(milestone: Milestone, values: dict) -> None:
-    _assign(milestone, values)
+    assign(milestone, values)
     db.session.flush()
 
 
@@ -301,7 +284,7 @@ def add_target(consortium: Consortium, values: dict) -> Target:
 
 
 def update_target(target: Target, values: dict) -> None:
-    _assign(target, values)
+    assign(target, values)
     db.session.flush()
 
 
@@ -314,7 +297,7 @@ def add_report(target: Target, values: dict) -> TargetReport:
 
 
 def update_report(report: TargetReport, values: dict) -> None:
-    _assign(report, values)
+    assign(report, values)
     db.session.flush()
 
 

@@ -8,13 +8,10 @@ import sqlalchemy as sa
 from flask_babel import gettext, ngettext
 
 from ..extensions import db
+from ..rows import assign
 from ..models import ActionItem, AgendaPresenter, DiscussionPoint, Membership, Organization, Person, User
 
 
-def _assign(row, values: dict) -> None:
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
 
 
 def _count(model, *where) -> int:
@@ -31,7 +28,7 @@ def create_organization(values: dict) -> Organization:
 
 def update_organization(organization: Organization, values: dict) -> None:
     """Change an organisation's names, kind, prefecture or website."""
-    _assign(organization, values)
+    assign(organization, values)
     db.session.flush()
 
 
@@ -65,7 +62,7 @@ def create_person(values: dict) -> Person:
 
 def update_person(person: Person, values: dict) -> None:
     """Change a person's names, title, organisation and, when given, private contact details."""
-    _assign(person, values)
+    assign(person, values)
     db.session.flush()
 
 

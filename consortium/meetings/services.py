@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..rows import move
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, MeetingStatus, Minutes, Organization, Person
 
 # What a calendar client shows or acts on (RFC 5545): a change to one of these is a new SEQUENCE.
@@ -117,18 +118,7 @@ def update_item(item: AgendaItem, values: dict) -> None:
 
 def move_item(item: AgendaItem, direction: str) -> bool:
     """Swap the item with its neighbour among its siblings; False when it is already at that end."""
-    siblings = _siblings(item.meeting_id, item.parent_id)
-    index = siblings.index(item)
-    other = index - 1 if direction == "up" else index + 1
-    if other < 0 or other >= len(siblings):
-        return False
-    siblings[index], siblings[other] = siblings[other], siblings[index]
-    # Renumbering all siblings also repairs equal positions left by imports or older data.
-    for position, sibling in enumerate(siblings, start=1):
-        if sibling.position != position:
-            sibling.position = position
-    db.session.flush()
-    return True
+    return move(_siblings(item.meeting_id, item.parent_id), item, direction)
 
 
 def delete_item(item: AgendaItem) -> None:
