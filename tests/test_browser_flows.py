@@ -30,9 +30,15 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's c
 
 
 @pytest.fixture()
-def live_server(app, db, monkeypatch, tmp_path):
-    """Serve the app, with an empty database and uploads in a temporary folder, on a free loopback port."""
+def upload_folder(app, monkeypatch, tmp_path):
+    """Keep the materials' files in a temporary folder."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture()
+def live_server(app, db, upload_folder):
+    """Serve the app, with an empty database and uploads in a temporary folder, on a free loopback port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -111,7 +117,7 @@ def members_only(make_consortium):
 
 
 @pytest.fixture()
-def published(db, app, members_only, make_meeting, make_user):
+def published(db, upload_folder, members_only, make_meeting, make_user):
     """A members-only consortium's meeting with a material and published minutes, and one of its members."""
     from consortium.documents.services import add_document
 

@@ -372,7 +372,7 @@ class MembershipForm(_MemberFields):
         self.seat.errors.append(
             _l(
                 "Seat %(seat)s is already held by %(name)s. End their term first, hand the seat over with "
-                "“Transfer”, or choose another seat.",
+                "“Replace”, or choose another seat.",
                 seat=seat_mark(self.seat.data),
                 name=holder.name,
             )

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
@@ -451,7 +451,13 @@ def delete_group(group_id: int):
         return redirect(_roster_url(consortium_id))
     subtree = services.group_subtree(group)
     members = sum(len(g.memberships) for g in subtree)
-    consequences = [_("Its %(num)d members stay on the roster, without a group.", num=members)]
+    consequences = [
+        ngettext(
+            "Its %(num)d member stays on the roster, without a group.",
+            "Its %(num)d members stay on the roster, without a group.",
+            members,
+        )
+    ]
     if len(subtree) > 1:
         consequences.append(
             _("The groups under it are deleted too: %(names)s.", names="、".join(g.title for g in subtree if g is not group))
@@ -551,7 +557,13 @@ def delete_target(target_id: int):
         return redirect(back)
     return _confirm_page(
         _("Delete the target %(title)s?", title=target.title), _("This cannot be undone."), form, back,
-        [_("Its %(num)d progress reports are deleted with it.", num=len(target.reports))],
+        [
+            ngettext(
+                "Its %(num)d progress report is deleted with it.",
+                "Its %(num)d progress reports are deleted with it.",
+                len(target.reports),
+            )
+        ],
     )
 
 

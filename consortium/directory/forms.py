@@ -108,7 +108,7 @@ class PersonForm(Form):
     family_name_kana = StringField(_l("Family name (kana)"), validators=[Optional(), Length(max=100)])
     given_name_kana = StringField(_l("Given name (kana)"), validators=[Optional(), Length(max=100)])
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)], description=_l("Their usual title, outside any roster."))
+    title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)], description=_l("Their usual title, outside any roster."))
     organisation = StringField(
         _l("Organisation"),
         validators=[Optional(), Length(max=200)],
