@@ -12,12 +12,16 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from .japanese import search_key
 
 
+# Control characters other than tab and newline: PostgreSQL refuses NUL, and none belong in text.
+CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+
+
 def normalise_line(value):
     """One line of text as typed in Japan: NFKC (full-width digits and letters become half-width,
     half-width katakana full-width), surrounding spaces gone, None when empty."""
     if value is None:
         return None
-    value = unicodedata.normalize("NFKC", value).strip()
+    value = unicodedata.normalize("NFKC", value).translate(CONTROL).strip()
     return value or None
 
 
@@ -25,7 +29,7 @@ def normalise_text(value):
     """Free text keeps its characters (①, ㈱) but gets composed forms and plain line ends."""
     if value is None:
         return None
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").translate(CONTROL).strip()
     return value or None
 
 
