@@ -33,6 +33,8 @@ class Config:
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024
     UPLOAD_FOLDER = None  # default: <instance>/uploads
     PASSWORD_MIN_LENGTH = 10
+    # The CSRF token lives as long as the session: minutes take longer than an hour to write.
+    WTF_CSRF_TIME_LIMIT = None
     PER_PAGE = 20
     ROSTER_PER_PAGE = 100
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SearchField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SearchField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .japanese import search_key
@@ -14,6 +15,15 @@ from .japanese import search_key
 
 # Control characters other than tab and newline: PostgreSQL refuses NUL, and none belong in text.
 CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+
+
+def positive_int(raw) -> int | None:
+    """The positive whole number a query string or a cell holds (ASCII digits, at most 9), or None.
+
+    str.isdigit() alone accepts ² and other digits int() refuses, and any length.
+    """
+    raw = str(raw) if raw is not None else ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) > 0 else None
 
 
 def normalise_line(value):
@@ -33,8 +43,24 @@ def normalise_text(value):
     return value or None
 
 
+# Dates the site can print in 和暦 and that make sense for a consortium's records.
+FIRST_DATE, LAST_DATE = date(1873, 1, 1), date(2100, 12, 31)
+
+
+def plausible_date(form, field):
+    if field.data is not None and not FIRST_DATE <= field.data <= LAST_DATE:
+        raise ValidationError(_l("Enter a date between %(first)d and %(last)d.", first=FIRST_DATE.year, last=LAST_DATE.year))
+
+
+def fits_integer_column(form, field):
+    """Numbers the database's INTEGER columns hold (PostgreSQL refuses more than 2**31 - 1)."""
+    if field.data is not None and not -(2**31) <= field.data < 2**31:
+        raise ValidationError(_l("The number is too large."))
+
+
 class Form(FlaskForm):
-    """Every edit form: CSRF from Flask-WTF, and every text field normalised before validation."""
+    """Every edit form: CSRF from Flask-WTF, every text field normalised before validation,
+    every date within the years the site can print, every whole number one the database holds."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -42,6 +68,10 @@ class Form(FlaskForm):
             if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
                 normalise = normalise_text if issubclass(field_class, TextAreaField) else normalise_line
                 options["filters"] = (normalise, *options.get("filters", ()))
+            if issubclass(field_class, DateField):
+                options["validators"] = [*(unbound_field.kwargs.get("validators") or ()), plausible_date]
+            if issubclass(field_class, IntegerField):
+                options["validators"] = [fits_integer_column, *(unbound_field.kwargs.get("validators") or ())]
             return unbound_field.bind(form=form, **options)
 
 
@@ -51,7 +81,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)])
+    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)], filters=[normalise_line])
 
     def __init__(self, **kwargs):
         super().__init__(formdata=request.args, **kwargs)

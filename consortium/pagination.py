@@ -10,14 +10,15 @@ from flask import abort, request
 from flask_babel import gettext as _
 
 from .extensions import db
+from .forms import positive_int
 
 
 def page_number(name: str = "page") -> int:
     """The page asked for in the query string; 400 for anything but a positive integer."""
-    raw = request.args.get(name, "1")
-    if not raw.isdigit() or int(raw) < 1:
+    number = positive_int(request.args.get(name, "1"))
+    if number is None:
         abort(400, description=_("The page number must be a positive whole number."))
-    return int(raw)
+    return number
 
 
 @dataclass

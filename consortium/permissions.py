@@ -249,6 +249,13 @@ def visible_consortia(user=None) -> sa.ColumnElement[bool]:
     return sa.or_(clause, Consortium.id.in_(own)) if own else clause
 
 
+def managed_consortia(user=None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Consortium for those the user runs as secretariat (administrators: all)."""
+    if is_admin(user):
+        return sa.true()
+    return Consortium.id.in_([cid for cid, role in grants_of(user).items() if role is GrantRole.SECRETARIAT])
+
+
 def visible_meetings(user=None) -> sa.ColumnElement[bool]:
     """A WHERE clause on Meeting joined to its Consortium."""
     if is_admin(user):
@@ -256,6 +263,23 @@ def visible_meetings(user=None) -> sa.ColumnElement[bool]:
     own = list(grants_of(user))
     clause = sa.and_(Meeting.is_public, Consortium.visibility == Visibility.PUBLIC)
     return sa.or_(clause, Meeting.consortium_id.in_(own)) if own else clause
+
+
+def presentations(user=None) -> sa.Select:
+    """Agenda presenters on items the viewer may see: open items (under no closed item) of
+    visible meetings, or any item of the viewer's own consortia."""
+    parent = sa.orm.aliased(AgendaItem)
+    is_open = sa.and_(AgendaItem.is_public, sa.or_(parent.id.is_(None), parent.is_public))
+    own = list(grants_of(user))
+    item_visible = sa.true() if is_admin(user) else sa.or_(is_open, Meeting.consortium_id.in_(own)) if own else is_open
+    return (
+        sa.select(AgendaPresenter)
+        .join(AgendaPresenter.agenda_item)
+        .outerjoin(parent, AgendaItem.parent_id == parent.id)
+        .join(AgendaItem.meeting)
+        .join(Meeting.consortium)
+        .where(visible_meetings(user), item_visible)
+    )
 
 
 def visible_people(user=None) -> sa.ColumnElement[bool]:
@@ -271,13 +295,7 @@ def visible_people(user=None) -> sa.ColumnElement[bool]:
         .join(Membership.consortium)
         .where(Membership.person_id == Person.id, visible_consortia(user))
     )
-    presenting = (
-        sa.select(AgendaPresenter.id)
-        .join(AgendaPresenter.agenda_item)
-        .join(AgendaItem.meeting)
-        .join(Meeting.consortium)
-        .where(AgendaPresenter.person_id == Person.id, visible_meetings(user))
-    )
+    presenting = presentations(user).where(AgendaPresenter.person_id == Person.id)
     return sa.or_(on_roster.exists(), presenting.exists())
 
 

@@ -333,7 +333,8 @@ def test_a_former_holder_does_not_block_the_seat(db, post, consortium, make_memb
     [
         ({"name": ""}, "Enter the name of the person or organisation."),
         ({"seat": "三"}, "Not a valid integer value."),
-        ({"seat": "0"}, "Enter a whole number of at least 1."),
+        ({"seat": "0"}, "Enter a whole number from 1 to 99999."),
+        ({"seat": "99999999999999999999"}, "The number is too large."),
         ({"title": "肩" * 301}, "Field cannot be longer than 300 characters."),
         ({"role": "emperor"}, "Not a valid choice."),
         ({"term_start": "2024-04-01", "term_end": "2024-03-31"}, "The end cannot be before the start."),

@@ -1,6 +1,9 @@
 """Accounts: passwords, sign-in bookkeeping and set-password links. Services flush, never commit."""
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,9 +25,16 @@ def set_password(user: User, password: str) -> None:
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email.lower())).scalar_one_or_none()
-    if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+    # Hash even when there is no such account, so the time taken does not tell which accounts exist.
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    if not check_password_hash(stored, password) or user is None or not user.password_hash:
         return None
     return user if user.is_active else None
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def record_login(user: User) -> None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from ..extensions import db, limiter
-from ..forms import ButtonForm, render_form
+from ..forms import ButtonForm, normalise_line, render_form
 from ..permissions import Access, guard
 from ..redirects import local_path
 from . import services
@@ -21,6 +21,11 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_key() -> str:
+    """The account a sign-in names, normalised as the form normalises it, so ｓ@… counts as s@…."""
+    return (normalise_line(request.form.get("email")) or "").lower()
+
+
 def _failed(response) -> bool:
     """Only failed attempts count against the limit; a successful sign-in redirects."""
     return response.status_code != 302
@@ -29,7 +34,7 @@ def _failed(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @guard(Access.PUBLIC)
 @limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=lambda: request.form.get("email", "").strip().lower())
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_account_key)
 def login():
     """Sign in with email and password."""
     form = LoginForm()

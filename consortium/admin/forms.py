@@ -13,7 +13,7 @@ from ..accounts.forms import email_field
 from ..audit import NOT_AUDITED
 from ..directory.forms import organization_from_text, person_from_text
 from ..extensions import db
-from ..forms import Form, enum_choices
+from ..forms import Form, enum_choices, normalise_line, positive_int
 from ..japanese import search_key
 from ..models import AuditEvent, Consortium, GrantRole, Organization, Person, User
 
@@ -152,6 +152,7 @@ class _DuplicateField(FlaskForm):
     duplicate = StringField(
         _l("The duplicate"),
         validators=[Optional(), Length(max=200)],
+        filters=[normalise_line],
         description=_l("Its name as in the directory, or # and its number. It is merged into the one shown above and then deleted."),
     )
 
@@ -190,7 +191,7 @@ class MergeForm(Form):
     confirm = BooleanField(_l("Yes, merge them"), validators=[DataRequired(_l("Tick the box to confirm."))])
 
     def validate_duplicate_id(self, field):
-        if not str(field.data).isdigit():
+        if positive_int(field.data) is None:
             raise ValidationError(_l("Choose the duplicate first."))
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.services import password_token
 from ..extensions import db
-from ..forms import ButtonForm, SearchForm, render_form
+from ..forms import ButtonForm, SearchForm, render_form, positive_int
 from ..models import Consortium, Grant, GrantRole, Organization, Person, User
 from ..pagination import paginate
 from ..permissions import Access, guard
@@ -169,7 +169,7 @@ def _merge_page(kept, model, choose_form, plan_of, merge, kept_url: str, kind: s
     duplicate, status = None, 200
     if request.method == "POST":
         raw_id = confirm.duplicate_id.data
-        duplicate = db.session.get(model, int(raw_id)) if raw_id and str(raw_id).isdigit() else None
+        duplicate = db.session.get(model, positive_int(raw_id)) if positive_int(raw_id) else None
         if confirm.validate_on_submit() and duplicate is not None and duplicate.id != kept.id:
             try:
                 merge(kept, duplicate)

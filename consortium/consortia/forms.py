@@ -199,15 +199,15 @@ class ConsortiumForm(Form):
         }
 
 
-def parent_candidates(consortium: Consortium | None, visible: sa.ColumnElement[bool]) -> list[Consortium]:
-    """Consortia a consortium may sit under: those the user sees, but not itself nor one below it."""
-    stmt = sa.select(Consortium).where(visible).order_by(Consortium.name)
+def parent_candidates(consortium: Consortium | None, allowed: sa.ColumnElement[bool]) -> list[Consortium]:
+    """Consortia a consortium may sit under: those the user runs, but not itself nor one below it."""
+    stmt = sa.select(Consortium).where(allowed).order_by(Consortium.name)
     if consortium is None:
         return list(db.session.execute(stmt).scalars())
     excluded = {consortium.id} | descendants(consortium)
     rows = [c for c in db.session.execute(stmt).scalars() if c.id not in excluded]
     if consortium.parent is not None and consortium.parent not in rows:
-        rows.append(consortium.parent)  # keep what is set, even if the user cannot see it
+        rows.append(consortium.parent)  # keep what is set, even if the user does not run it
     return rows
 
 
@@ -317,7 +317,7 @@ class _MemberFields(Form):
 class MembershipForm(_MemberFields):
     seat = IntegerField(
         _l("Seat"),
-        validators=[Optional(), whole_number(1)],
+        validators=[Optional(), whole_number(1, 99_999)],
         description=_l("The number printed on the roster (① is 1). One current member per seat."),
     )
     role = SelectField(_l("Role"), choices=enum_options(Role), default=Role.MEMBER.value)
@@ -401,14 +401,19 @@ class TransferForm(_MemberFields):
         description=_l("The former member's term ends the day before."),
     )
 
-    def __init__(self, membership: Membership, **kwargs):
+    def __init__(self, membership: Membership, today: date, **kwargs):
         super().__init__(**kwargs)
         self.membership = membership
+        self.today = today
         self.kind.data = "person" if membership.person_id else "organization"
         self.choice: MemberChoice | None = None
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
+            return False
+        # The roster shows who holds each seat now; a change takes effect when it is recorded.
+        if self.on.data > self.today:
+            self.on.errors.append(_l("Record the change on the day it takes effect, or later: the roster shows who holds each seat today."))
             return False
         start = self.membership.term_start
         if start is not None and self.on.data <= start:

@@ -154,6 +154,7 @@ def show(consortium_id: int):
         children=children,
         milestones=milestones,
         targets=targets,
+        show_parent=consortium.parent is not None and permissions.can_view_consortium(consortium.parent),
         open_actions=paginate(
             open_actions_statement(consortium.id), current_app.config["PER_PAGE"], param="actions_page"
         ),
@@ -205,7 +206,7 @@ def _show_url(consortium_id: int, anchor: str | None = None) -> str:
 @guard(Access.ADMIN)
 def create():
     """Set up a consortium; an administrator then grants its secretariat."""
-    form = ConsortiumForm(None, parent_candidates(None, permissions.visible_consortia()), _themes())
+    form = ConsortiumForm(None, parent_candidates(None, permissions.managed_consortia()), _themes())
     if form.validate_on_submit():
         consortium = services.create_consortium(form.values())
         db.session.commit()
@@ -221,7 +222,7 @@ def create():
 def edit(consortium_id: int):
     """Change a consortium's facts, parent and themes."""
     consortium = get_visible_consortium(consortium_id)
-    form = ConsortiumForm(consortium, parent_candidates(consortium, permissions.visible_consortia()), _themes())
+    form = ConsortiumForm(consortium, parent_candidates(consortium, permissions.managed_consortia()), _themes())
     if form.validate_on_submit():
         services.update_consortium(consortium, form.values())
         db.session.commit()
@@ -400,7 +401,7 @@ def transfer_membership(membership_id: int):
     if not membership.is_current:
         flash(_("This term has already ended: only a current member can be replaced."), "warning")
         return redirect(_roster_url(membership.consortium_id))
-    form = TransferForm(membership)
+    form = TransferForm(membership, _today())
     if form.validate_on_submit():
         successor = services.transfer_membership(membership, form.choice, form.on.data)
         db.session.commit()

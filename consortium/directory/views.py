@@ -89,11 +89,8 @@ def person(person_id: int):
     person = db.session.get(Person, person_id, options=[joinedload(Person.organization)])
     page = paginate(_memberships(Membership.person_id == person.id), current_app.config["PER_PAGE"])
     presentations = db.session.execute(
-        sa.select(AgendaPresenter)
-        .join(AgendaPresenter.agenda_item)
-        .join(AgendaItem.meeting)
-        .join(Meeting.consortium)
-        .where(AgendaPresenter.person_id == person.id, permissions.visible_meetings(), AgendaItem.is_public)
+        permissions.presentations()
+        .where(AgendaPresenter.person_id == person.id)
         .options(joinedload(AgendaPresenter.agenda_item).joinedload(AgendaItem.meeting))
         .order_by(Meeting.starts_at.desc())
         .limit(50)

@@ -64,7 +64,7 @@ def web_address(form, field):
 class MeetingForm(Form):
     number = IntegerField(
         _l("Number"),
-        validators=[Optional(), NumberRange(min=1, message=_l("Enter a whole number of at least 1."))],
+        validators=[Optional(), NumberRange(min=1, max=999, message=_l("Enter a whole number from 1 to 999."))],
         description=_l("5 for the 5th meeting; leave empty when meetings are not numbered."),
     )
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])

@@ -5,7 +5,21 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..rows import move
-from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, MeetingStatus, Minutes, Organization, Person
+from ..models import (
+    AgendaItem,
+    AgendaPresenter,
+    Consortium,
+    Decision,
+    DiscussionPoint,
+    Document,
+    DocumentAccess,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    Organization,
+    Person,
+)
+from ..permissions import is_open_item
 
 # What a calendar client shows or acts on (RFC 5545): a change to one of these is a new SEQUENCE.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "precision", "venue", "room", "address", "online_url", "status")
@@ -121,8 +135,24 @@ def move_item(item: AgendaItem, direction: str) -> bool:
     return move(_siblings(item.meeting_id, item.parent_id), item, direction)
 
 
+def item_in_minutes(item: AgendaItem) -> bool:
+    """Whether the minutes record something under the item or its sub-items; it is then kept."""
+    ids = [item.id, *(child.id for child in children_of(item))]
+    return any(
+        db.session.execute(sa.select(sa.exists().where(model.agenda_item_id.in_(ids)))).scalar()
+        for model in (DiscussionPoint, Decision)
+    )
+
+
 def delete_item(item: AgendaItem) -> None:
-    """Delete an item with its sub-items and presenters; its materials stay with the meeting."""
+    """Delete an item with its sub-items and presenters; its materials stay with the meeting.
+
+    Materials of a closed item stay closed: they become members-only materials of the meeting.
+    """
+    for row in [item, *children_of(item)]:
+        if not is_open_item(row):
+            for document in db.session.execute(sa.select(Document).where(Document.agenda_item_id == row.id)).scalars():
+                document.access = DocumentAccess.MEMBERS
     for child in children_of(item):
         db.session.delete(child)
     db.session.delete(item)

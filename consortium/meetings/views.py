@@ -283,6 +283,9 @@ def delete_item(item_id: int):
     """Delete an agenda item with its sub-items, after confirmation."""
     item = db.session.get(AgendaItem, item_id)
     meeting_id = item.meeting_id
+    if services.item_in_minutes(item):
+        flash(_("The minutes record discussion or decisions under this item, so it is kept. Edit its title instead."), "error")
+        return redirect(_meeting_url(meeting_id, f"item-{item.id}"))
     children = services.children_of(item)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -301,7 +304,8 @@ def delete_item(item_id: int):
         _("The item is deleted with:"),
         form,
         _meeting_url(meeting_id, f"item-{item.id}"),
-        consequences=consequences + [_("Materials attached to it are kept, as materials of the meeting.")],
+        consequences=consequences
+        + [_("Materials attached to it are kept, as materials of the meeting; those of a closed item stay members-only.")],
     )
 
 

@@ -44,13 +44,17 @@ class MinutesView:
 def minutes_view(minutes: Minutes, items: list[AgendaItem], full: bool) -> MinutesView:
     """The full minutes, or the public summary of them.
 
-    The free body and the action items belong to no agenda item, so when a meeting has a closed
-    item they cannot be shown to the public without risking its contents: they stay out.
+    The free body, the action items and points or decisions that name no agenda item cannot be
+    placed, so when a meeting has a closed item they stay out of the public summary.
     """
     if full:
         return MinutesView(minutes, True, items, minutes.points, minutes.decisions, minutes.action_items, minutes.body)
     open_items, points, decisions = leave_out_closed(items, minutes.points, minutes.decisions)
     has_closed = len(open_items) < len(items)
+    if has_closed:
+        # What names no agenda item cannot be shown to be outside the closed part.
+        points = [p for p in points if p.agenda_item_id is not None]
+        decisions = [d for d in decisions if d.agenda_item_id is not None]
     return MinutesView(
         minutes,
         False,
@@ -59,5 +63,5 @@ def minutes_view(minutes: Minutes, items: list[AgendaItem], full: bool) -> Minut
         decisions,
         [] if has_closed else list(minutes.action_items),
         None if has_closed else minutes.body,
-        withheld=has_closed and bool(minutes.body or minutes.action_items),
+        withheld=has_closed,
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
 from ..extensions import db
-from ..forms import ButtonForm, render_form
+from ..forms import ButtonForm, render_form, positive_int
 from ..models import Meeting, Membership, MinutesRevision, MinutesStatus, Person, User
 from ..pagination import paginate
 from ..permissions import Access, guard
@@ -177,7 +177,7 @@ def history(meeting_id: int):
         page = paginate(stmt, current_app.config["PER_PAGE"])
         rev = request.args.get("rev")
         if rev is not None:
-            if not rev.isdigit():
+            if positive_int(rev) is None:
                 abort(400, description=_("The revision must be a version number."))
             selected = db.session.execute(
                 sa.select(MinutesRevision)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from ..forms import normalise_line, normalise_text
+from ..forms import normalise_line, normalise_text, positive_int
 from ..japanese import search_key
 from ..models import Membership, Organization, Person, Role
 
@@ -292,8 +292,8 @@ def _row(line: int, cells: list[str], mapping: dict[int, str]) -> Row:
             row.errors.append(message)
     seat = normalise_line(raw.get("seat"))  # NFKC: ３ and ③ are 3
     if seat:
-        if seat.isdigit() and 1 <= int(seat) <= MAX_SEAT:
-            row.seat = int(seat)
+        if (number := positive_int(seat)) is not None and number <= MAX_SEAT:
+            row.seat = number
         else:
             row.errors.append(_l("The seat must be a whole number from 1 to %(max)d.", max=MAX_SEAT))
     role = normalise_line(raw.get("role"))
