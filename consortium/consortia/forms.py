@@ -1,7 +1,6 @@
 """Forms of the consortia area: the list's filters, consortia, rosters, milestones and targets."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..directory.matching import find_organization, find_people
+from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
 from ..forms import ConfirmForm, Form, SearchForm
 from ..japanese import search_key, seat_mark
@@ -215,22 +214,15 @@ def parent_candidates(consortium: Consortium | None, allowed: sa.ColumnElement[b
 # Memberships
 
 MEMBER_KINDS = options([("person", _l("A person")), ("organization", _l("An organisation"))])
-BY_ID = re.compile(r"#\s*(\d+)")
-
-
-def _person_label(person: Person) -> str:
-    where = person.organization.name if person.organization else _l("no organisation")
-    return f"{person.full_name} (#{person.id}, {where})"
 
 
 def find_member(kind: str, name: str, create: bool, sits_for: Organization | None = None, current=None):
     """The directory row a typed name means, or None when it is to be created; raise when unclear."""
     model = Person if kind == "person" else Organization
-    by_id = BY_ID.fullmatch(name)
-    if by_id:
-        row = db.session.get(model, int(by_id[1]))
+    if (number := typed_id(name)) is not None:
+        row = db.session.get(model, number)
         if row is None:
-            raise ValidationError(_l("There is no entry #%(id)s in the directory.", id=by_id[1]))
+            raise ValidationError(_l("There is no entry #%(id)s in the directory.", id=number))
         return row
     if isinstance(current, model):
         shown = current.full_name if kind == "person" else current.name
@@ -255,7 +247,7 @@ def find_member(kind: str, name: str, create: bool, sits_for: Organization | Non
                 "Several people are called %(name)s: %(candidates)s. Type # and the number of the one you mean, "
                 "for example #%(id)d.",
                 name=name,
-                candidates="; ".join(_person_label(p) for p in people),
+                candidates="; ".join(person_label(p) for p in people),
                 id=people[0].id,
             )
         )

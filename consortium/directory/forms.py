@@ -1,7 +1,6 @@
 """Forms of the directory: organisations and people of the shared master list."""
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from flask import url_for
@@ -14,9 +13,8 @@ from ..extensions import db
 from ..forms import Form, enum_choices
 from ..japanese import search_key
 from ..models import Organization, OrganizationKind, Person
-from .matching import find_organization, find_people
+from .matching import find_organization, find_people, person_label, typed_id
 
-BY_ID = re.compile(r"#\s*(\d+)")
 PRIVATE_FIELDS = ("email", "phone", "private_note")
 
 
@@ -30,19 +28,12 @@ def organisation_link(org: Organization) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url_for("directory.organisation", organization_id=org.id), org.name)
 
 
-def person_label(person: Person) -> str:
-    """A person as told apart from namesakes: name, number and organisation."""
-    where = person.organization.name if person.organization else _("no organisation")
-    return f"{person.full_name} (#{person.id}, {where})"
-
-
 def person_from_text(text: str, exclude: Person | None = None) -> Person:
     """The one person a typed name or "#123" means; raise ValidationError naming the candidates otherwise."""
-    by_id = BY_ID.fullmatch(text)
-    if by_id:
-        person = db.session.get(Person, int(by_id[1]))
+    if (number := typed_id(text)) is not None:
+        person = db.session.get(Person, number)
         if person is None:
-            raise ValidationError(_("There is no person #%(id)s in the directory.", id=by_id[1]))
+            raise ValidationError(_("There is no person #%(id)s in the directory.", id=number))
         return person
     named = find_people(text)
     people = [p for p in named if exclude is None or p.id != exclude.id]
@@ -64,8 +55,8 @@ def person_from_text(text: str, exclude: Person | None = None) -> Person:
 
 def organization_from_text(text: str) -> Organization:
     """The organisation a typed name or "#123" means; raise ValidationError when there is none."""
-    by_id = BY_ID.fullmatch(text)
-    found = db.session.get(Organization, int(by_id[1])) if by_id else find_organization(text)
+    number = typed_id(text)
+    found = db.session.get(Organization, number) if number is not None else find_organization(text)
     if found is None:
         raise ValidationError(_("%(name)s is not in the directory of organisations. Check the spelling, or type # and its number.", name=text))
     return found

@@ -6,10 +6,12 @@ ABC株式会社 and 山田　太郎 finds 山田 太郎. The Matcher reads every
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..japanese import search_key
@@ -37,6 +39,22 @@ class Matcher:
             own = [p for p in found if p.organization_id == organization.id]
             return own or found
         return found
+
+
+# "#123" picks a directory entry by its number wherever a name is typed.
+BY_ID = re.compile(r"#\s*(\d{1,9})")
+
+
+def typed_id(text: str | None) -> int | None:
+    """The number a user typed as "#123" instead of a name, or None."""
+    match = BY_ID.fullmatch(text or "")
+    return int(match[1]) if match else None
+
+
+def person_label(person: Person) -> str:
+    """A person as told apart from namesakes: name, number and organisation."""
+    where = person.organization.name if person.organization else _("no organisation")
+    return f"{person.full_name} (#{person.id}, {where})"
 
 
 def find_organization(name: str | None) -> Organization | None:

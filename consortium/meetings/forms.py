@@ -1,7 +1,6 @@
 """Forms of the meetings area: meetings, agenda items, presenters and moves."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from ..directory.matching import find_organization, find_people
+from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
 from ..forms import Form, ends_after_start
 from ..japanese import to_tokyo, tokyo_datetime
@@ -197,7 +196,6 @@ class AgendaItemForm(Form):
         }
 
 
-BY_ID = re.compile(r"#\s*(\d+)")
 PRESENTER_KINDS = options([("person", _l("A person")), ("organization", _l("An organisation"))])
 
 
@@ -218,11 +216,10 @@ class PresenterForm(Form):
     def validate_presenter_name(self, field):
         """Find the one directory entry the name means; the secretariat adds missing ones there first."""
         model = Person if self.presenter_kind.data == "person" else Organization
-        by_id = BY_ID.fullmatch(field.data)
-        if by_id:
-            self.who = db.session.get(model, int(by_id[1]))
+        if (number := typed_id(field.data)) is not None:
+            self.who = db.session.get(model, number)
             if self.who is None:
-                raise ValidationError(_l("There is no entry #%(id)s in the directory.", id=by_id[1]))
+                raise ValidationError(_l("There is no entry #%(id)s in the directory.", id=number))
             return
         if model is Organization:
             self.who = find_organization(field.data)
@@ -237,7 +234,7 @@ class PresenterForm(Form):
                 _l(
                     "Several people are called %(name)s: %(numbers)s. Type # and the number of the one you mean.",
                     name=field.data,
-                    numbers=", ".join(f"#{p.id}" + (f" ({p.organization.name})" if p.organization else "") for p in people),
+                    numbers="; ".join(person_label(p) for p in people),
                 )
             )
         self.who = people[0]
