@@ -12,7 +12,7 @@ from .. import permissions
 from ..documents.services import discard
 from ..extensions import db
 from ..forms import ConfirmForm, render_form
-from ..models import AgendaItem, AgendaPresenter, Consortium, Document, DocumentAccess, Meeting, Minutes
+from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, Minutes
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..pagination import paginate
@@ -53,11 +53,7 @@ def index():
 @guard(Access.PUBLIC)
 def show(meeting_id: int):
     """Show a meeting: when and where, agenda, materials, and minutes once published."""
-    meeting = db.session.get(
-        Meeting,
-        meeting_id,
-        options=[joinedload(Meeting.consortium).joinedload(Consortium.parent)],
-    )
+    meeting = db.session.get(Meeting, meeting_id)
     is_member = permissions.is_member(meeting.consortium_id)
     items = db.session.execute(
         sa.select(AgendaItem)
@@ -72,14 +68,14 @@ def show(meeting_id: int):
     documents = db.session.execute(
         sa.select(Document).where(Document.meeting_id == meeting.id).order_by(Document.position, Document.id)
     ).scalars().all()
-    minutes = minutes_queries.load_minutes(meeting.id)
+    minutes = minutes_queries.load_minutes(meeting.id, workflow=False)
     if minutes is not None and not permissions.can_view_minutes(minutes):
         minutes = None
     all_items = items
     if not is_member:
-        # Closed agenda items and their materials stay with the members, as do materials for members only.
-        items, documents = leave_out_closed(all_items, documents)
-        documents = [d for d in documents if d.access is not DocumentAccess.MEMBERS]
+        # Closed agenda items stay with the members, as do their materials and those for members only.
+        (items,) = leave_out_closed(all_items)
+        documents = [d for d in documents if permissions.can_view_document(d)]
     return render_template(
         "meetings/show.html",
         meeting=meeting,

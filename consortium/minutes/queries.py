@@ -27,21 +27,20 @@ from ..models import (
 )
 
 
-def load_minutes(meeting_id: int) -> Minutes | None:
-    """A meeting's minutes with their points, decisions, actions, approvals and comments."""
-    return db.session.execute(
-        sa.select(Minutes)
-        .where(Minutes.meeting_id == meeting_id)
-        .options(
-            selectinload(Minutes.points).options(
-                joinedload(DiscussionPoint.speaker), joinedload(DiscussionPoint.agenda_item)
-            ),
-            selectinload(Minutes.decisions).joinedload(Decision.agenda_item),
-            selectinload(Minutes.action_items).joinedload(ActionItem.owner),
+def load_minutes(meeting_id: int, workflow: bool = True) -> Minutes | None:
+    """A meeting's minutes with their points, decisions and actions, and with workflow=True
+    their approvals and comments (the meeting page shows neither)."""
+    options = [
+        selectinload(Minutes.points).options(joinedload(DiscussionPoint.speaker), joinedload(DiscussionPoint.agenda_item)),
+        selectinload(Minutes.decisions).joinedload(Decision.agenda_item),
+        selectinload(Minutes.action_items).joinedload(ActionItem.owner),
+    ]
+    if workflow:
+        options += [
             selectinload(Minutes.approvals).joinedload(MinutesApproval.user),
             selectinload(Minutes.comments).joinedload(MinutesComment.user),
-        )
-    ).scalar_one_or_none()
+        ]
+    return db.session.execute(sa.select(Minutes).where(Minutes.meeting_id == meeting_id).options(*options)).scalar_one_or_none()
 
 
 def agenda_items(meeting_id: int) -> list[AgendaItem]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..models import ActionItem, AgendaItem, Decision, DiscussionPoint, Minutes
+from ..permissions import is_open_item
 
 
 def closed_item_ids(items: list[AgendaItem]) -> set[int]:
     """Ids of the agenda items closed to the public; a sub-item of a closed item is closed too."""
-    closed = {item.id for item in items if not item.is_public}
-    return closed | {item.id for item in items if item.parent_id in closed}
+    return {item.id for item in items if not is_open_item(item)}
 
 
 def leave_out_closed(items: list[AgendaItem], *rows: list) -> tuple[list, ...]:
@@ -32,7 +32,6 @@ class MinutesView:
 
     minutes: Minutes
     full: bool  # the 議事録 for members, or the public 議事要旨
-    items: list[AgendaItem] = field(default_factory=list)
     points: list[DiscussionPoint] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     actions: list[ActionItem] = field(default_factory=list)
@@ -48,17 +47,17 @@ def minutes_view(minutes: Minutes, items: list[AgendaItem], full: bool) -> Minut
     placed, so when a meeting has a closed item they stay out of the public summary.
     """
     if full:
-        return MinutesView(minutes, True, items, minutes.points, minutes.decisions, minutes.action_items, minutes.body)
-    open_items, points, decisions = leave_out_closed(items, minutes.points, minutes.decisions)
-    has_closed = len(open_items) < len(items)
+        return MinutesView(minutes, True, minutes.points, minutes.decisions, minutes.action_items, minutes.body)
+    closed = closed_item_ids(items)
+    has_closed = bool(closed)
     if has_closed:
         # What names no agenda item cannot be shown to be outside the closed part.
-        points = [p for p in points if p.agenda_item_id is not None]
-        decisions = [d for d in decisions if d.agenda_item_id is not None]
+        closed = closed | {None}
+    points = [p for p in minutes.points if p.agenda_item_id not in closed]
+    decisions = [d for d in minutes.decisions if d.agenda_item_id not in closed]
     return MinutesView(
         minutes,
         False,
-        open_items,
         points,
         decisions,
         [] if has_closed else list(minutes.action_items),

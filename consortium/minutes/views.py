@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import permissions
 from ..extensions import db
 from ..forms import ButtonForm, render_form, positive_int
-from ..models import Meeting, Membership, MinutesRevision, MinutesStatus, Person, User
+from ..models import Meeting, Membership, Minutes, MinutesRevision, MinutesStatus, Person, User
 from ..pagination import paginate
 from ..permissions import Access, guard
 from ..redirects import local_path
@@ -165,7 +165,7 @@ def show(meeting_id: int):
 def history(meeting_id: int):
     """List the saved versions of the minutes, newest first, and the changes made in one (?rev=N)."""
     meeting = db.session.get(Meeting, meeting_id)
-    minutes = queries.load_minutes(meeting.id)
+    minutes = db.session.execute(sa.select(Minutes).where(Minutes.meeting_id == meeting.id)).scalar_one_or_none()
     page, selected, changes = None, None, None
     if minutes is not None:
         stmt = (
@@ -177,21 +177,17 @@ def history(meeting_id: int):
         page = paginate(stmt, current_app.config["PER_PAGE"])
         rev = request.args.get("rev")
         if rev is not None:
-            if positive_int(rev) is None:
+            version = positive_int(rev)
+            if version is None:
                 abort(400, description=_("The revision must be a version number."))
             selected = db.session.execute(
                 sa.select(MinutesRevision)
-                .where(MinutesRevision.minutes_id == minutes.id, MinutesRevision.version == int(rev))
+                .where(MinutesRevision.minutes_id == minutes.id, MinutesRevision.version == version)
                 .options(joinedload(MinutesRevision.user))
             ).scalar_one_or_none()
             if selected is None:
                 abort(404, description=_("These minutes have no version %(version)s.", version=rev))
-            previous = db.session.execute(
-                sa.select(MinutesRevision)
-                .where(MinutesRevision.minutes_id == minutes.id, MinutesRevision.version < selected.version)
-                .order_by(MinutesRevision.version.desc())
-                .limit(1)
-            ).scalar_one_or_none()
+            previous = queries.latest_revision(minutes, at_most=selected.version - 1)
             changes = line_diff(previous.content if previous else "", selected.content)
     return render_template(
         "minutes/history.html", meeting=meeting, minutes=minutes, page=page, selected=selected, changes=changes
