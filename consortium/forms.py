@@ -101,10 +101,23 @@ class ButtonForm(Form):
     """A POST that carries nothing but its CSRF token: a workflow step, a move up or down."""
 
 
+def options(pairs, blank=None) -> list[SelectChoice]:
+    """Choices for a select, radio or checkbox field from (value, label) pairs, with an optional
+    blank first choice."""
+    choices = [SelectChoice(str(value), label) for value, label in pairs]
+    return [SelectChoice("", blank)] + choices if blank is not None else choices
+
+
 def enum_choices(enum_cls, blank=None) -> list[SelectChoice]:
     """Choices for a select of an enum's members, with an optional blank first choice."""
-    choices = [SelectChoice(m.value, m.label) for m in enum_cls]
-    return [SelectChoice("", blank)] + choices if blank is not None else choices
+    return options([(m.value, m.label) for m in enum_cls], blank)
+
+
+def optional_id(value):
+    """Coerce a select's value to an id; the blank choice is None."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
 
 
 def ends_after_start(start_field: str):

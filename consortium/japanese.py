@@ -64,6 +64,11 @@ def to_tokyo(dt: datetime) -> datetime:
     return dt.astimezone(TOKYO)
 
 
+def today_tokyo() -> date:
+    """Today's date in Japan, whatever the server's zone."""
+    return datetime.now(TOKYO).date()
+
+
 def tokyo_datetime(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware datetime for a wall-clock time in Tokyo."""
     return datetime(year, month, day, hour, minute, tzinfo=TOKYO)

@@ -1,6 +1,8 @@
 """Small write helpers shared by the areas' services: assigning typed values, reordering."""
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from .extensions import db
 
 
@@ -9,6 +11,11 @@ def assign(row, values: dict) -> None:
     for name, value in values.items():
         if getattr(row, name) != value:
             setattr(row, name, value)
+
+
+def next_position(column, *where) -> int:
+    """One past the highest position among the rows the conditions select: the end of a list."""
+    return (db.session.execute(sa.select(sa.func.max(column)).where(*where)).scalar() or 0) + 1
 
 
 def move(rows: list, row, direction: str) -> bool:

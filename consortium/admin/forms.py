@@ -13,21 +13,13 @@ from ..accounts.forms import email_field
 from ..audit import NOT_AUDITED
 from ..directory.forms import organization_from_text, person_from_text
 from ..extensions import db
-from ..forms import Form, enum_choices, normalise_line, positive_int
+from ..forms import Form, enum_choices, normalise_line, optional_id, options, positive_int
 from ..japanese import search_key
 from ..models import AuditEvent, Consortium, GrantRole, Organization, Person, User
 
 
-def optional_id(value):
-    """A select's value as an id; the blank choice is None."""
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-def _consortium_choices(blank=None) -> list[tuple]:
-    rows = db.session.execute(sa.select(Consortium.id, Consortium.name).order_by(Consortium.name)).all()
-    return ([("", blank)] if blank is not None else []) + [(cid, name) for cid, name in rows]
+def _consortium_choices(blank=None) -> list:
+    return options(db.session.execute(sa.select(Consortium.id, Consortium.name).order_by(Consortium.name)).all(), blank)
 
 
 class _PersonLink(Form):

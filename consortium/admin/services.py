@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from .. import audit
 from ..accounts import services as accounts
 from ..extensions import db
+from ..rows import assign
 from ..models import (
     ActionItem,
     AgendaPresenter,
@@ -50,9 +51,7 @@ def create_account(email: str, display_name: str, is_admin: bool, person: Person
 
 def update_user(user: User, values: dict) -> None:
     """Change a user's name, status, administrator flag and linked person."""
-    for name, value in values.items():
-        if getattr(user, name) != value:
-            setattr(user, name, value)
+    assign(user, values)
     db.session.flush()
 
 

@@ -12,7 +12,6 @@ from wtforms import (
     DecimalField,
     IntegerField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,7 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
-from ..forms import ConfirmForm, Form, SearchForm
+from ..forms import ConfirmForm, Form, SearchForm, enum_choices, optional_id, options
 from ..japanese import search_key, seat_mark
 from ..models import (
     Consortium,
@@ -54,30 +53,13 @@ class ConsortiumFilterForm(SearchForm):
 
     def __init__(self, themes, **kwargs):
         super().__init__(**kwargs)
-        self.status.choices = enum_options(ConsortiumStatus, _l("Any status"))
-        self.kind.choices = enum_options(ConsortiumKind, _l("Any kind"))
+        self.status.choices = enum_choices(ConsortiumStatus, _l("Any status"))
+        self.kind.choices = enum_choices(ConsortiumKind, _l("Any kind"))
         self.theme.choices = options([(t.code, t.name) for t in themes], _l("Any theme"))
 
 
 # ---------------------------------------------------------------------------------------------
 # Validators and field helpers
-
-
-def options(pairs, blank=None) -> list[SelectChoice]:
-    """Choices for a select, radio or checkbox field, with an optional blank first choice."""
-    choices = [SelectChoice(str(value), label) for value, label in pairs]
-    return [SelectChoice("", blank)] + choices if blank is not None else choices
-
-
-def enum_options(enum_cls, blank=None) -> list[SelectChoice]:
-    return options([(m.value, m.label) for m in enum_cls], blank)
-
-
-def optional_id(value):
-    """Coerce a select's value to an id; the blank choice is None."""
-    if value is None or value == "" or value == "None":
-        return None
-    return int(value)
 
 
 def not_before(start_field: str):
@@ -135,11 +117,11 @@ class ConsortiumForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=100)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=enum_options(ConsortiumKind), default=ConsortiumKind.COUNCIL.value)
-    status = SelectField(_l("Status"), choices=enum_options(ConsortiumStatus), default=ConsortiumStatus.ACTIVE.value)
+    kind = SelectField(_l("Kind"), choices=enum_choices(ConsortiumKind), default=ConsortiumKind.COUNCIL.value)
+    status = SelectField(_l("Status"), choices=enum_choices(ConsortiumStatus), default=ConsortiumStatus.ACTIVE.value)
     visibility = SelectField(
         _l("Who may see it"),
-        choices=enum_options(Visibility),
+        choices=enum_choices(Visibility),
         default=Visibility.PUBLIC.value,
         description=_l("Members only: meetings, roster and minutes are hidden from the public."),
     )
@@ -312,7 +294,7 @@ class MembershipForm(_MemberFields):
         validators=[Optional(), whole_number(1, 99_999)],
         description=_l("The number printed on the roster (① is 1). One current member per seat."),
     )
-    role = SelectField(_l("Role"), choices=enum_options(Role), default=Role.MEMBER.value)
+    role = SelectField(_l("Role"), choices=enum_choices(Role), default=Role.MEMBER.value)
     category = StringField(
         _l("Category"), validators=[Optional(), Length(max=100)], description=_l("For example academic experts, or residents chosen by open call.")
     )

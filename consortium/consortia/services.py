@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from .. import audit
 from ..extensions import db
-from ..rows import assign, move
+from ..rows import assign, move, next_position
 from ..models import (
     Consortium,
     Meeting,
@@ -122,19 +122,13 @@ def _directory_rows(choice: MemberChoice, default_organization: Organization | N
     return member, sits_for
 
 
-def _next_position(consortium: Consortium) -> int:
-    highest = db.session.execute(
-        sa.select(sa.func.max(Membership.position)).where(Membership.consortium_id == consortium.id)
-    ).scalar()
-    return (highest or 0) + 1
-
 
 def add_membership(consortium: Consortium, choice: MemberChoice, values: dict) -> Membership:
     """Put a person or an organisation on the roster, at its end."""
     member, sits_for = _directory_rows(choice)
     membership = Membership(
         consortium=consortium,
-        position=_next_position(consortium),
+        position=next_position(Membership.position, Membership.consortium_id == consortium.id),
         on_behalf_of=sits_for,
         **{"person" if choice.kind == "person" else "organization": member},
         **values,
@@ -217,10 +211,8 @@ def transfer_membership(membership: Membership, choice: MemberChoice, on: date) 
 
 def add_group(consortium: Consortium, values: dict) -> RosterGroup:
     """Add a roster heading at the end of the consortium's groups."""
-    highest = db.session.execute(
-        sa.select(sa.func.max(RosterGroup.position)).where(RosterGroup.consortium_id == consortium.id)
-    ).scalar()
-    group = RosterGroup(consortium=consortium, position=(highest or 0) + 1, **values)
+    position = next_position(RosterGroup.position, RosterGroup.consortium_id == consortium.id)
+    group = RosterGroup(consortium=consortium, position=position, **values)
     db.session.add(group)
     db.session.flush()
     return group
@@ -274,10 +266,7 @@ def update_milestone(milestone: Milestone, values: dict) -> None:
 
 def add_target(consortium: Consortium, values: dict) -> Target:
     """Add a KPI after the consortium's others."""
-    highest = db.session.execute(
-        sa.select(sa.func.max(Target.position)).where(Target.consortium_id == consortium.id)
-    ).scalar()
-    target = Target(consortium=consortium, position=(highest or 0) + 1, **values)
+    target = Target(consortium=consortium, position=next_position(Target.position, Target.consortium_id == consortium.id), **values)
     db.session.add(target)
     db.session.flush()
     return target

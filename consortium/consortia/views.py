@@ -16,7 +16,7 @@ from .. import permissions
 from ..extensions import db
 from ..filters import fiscal_year
 from ..forms import ConfirmForm, render_form
-from ..japanese import TOKYO
+from ..japanese import today_tokyo
 from ..models import (
     Consortium,
     Meeting,
@@ -173,10 +173,6 @@ def meetings(consortium_id: int):
         current_app.config["PER_PAGE"],
     )
     return render_template("consortia/meetings.html", consortium=consortium, page=page)
-
-
-def _today():
-    return datetime.now(TOKYO).date()
 
 
 def _themes() -> list[Theme]:
@@ -357,7 +353,7 @@ def edit_membership(membership_id: int):
 def delete_membership(membership_id: int):
     """End a term (kept in the history) or remove an entry made by mistake, after confirmation."""
     membership = db.session.get(Membership, membership_id)
-    today = _today()
+    today = today_tokyo()
     form = EndMembershipForm(membership, today)
     if form.validate_on_submit():
         name = membership.name
@@ -401,7 +397,7 @@ def transfer_membership(membership_id: int):
     if not membership.is_current:
         flash(_("This term has already ended: only a current member can be replaced."), "warning")
         return redirect(_roster_url(membership.consortium_id))
-    form = TransferForm(membership, _today())
+    form = TransferForm(membership, today_tokyo())
     if form.validate_on_submit():
         successor = services.transfer_membership(membership, form.choice, form.on.data)
         db.session.commit()

@@ -8,7 +8,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import Form
-from ..meetings.forms import enum_options, optional_id, options
+from ..forms import enum_choices, optional_id, options
 from ..models import AgendaItem, Document, DocumentAccess, DocumentType
 from . import filetypes
 
@@ -24,14 +24,14 @@ class DocumentForm(Form):
 
     label = StringField(_l("Label"), validators=[Optional(), Length(max=20)], description=_l("As numbered from the agenda, for example “Material 1” or “Material 2-1”."))
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
-    doc_type = SelectField(_l("Type"), choices=enum_options(DocumentType), default=DocumentType.MATERIAL.value)
+    doc_type = SelectField(_l("Type"), choices=enum_choices(DocumentType), default=DocumentType.MATERIAL.value)
     agenda_item_id = SelectField(
         _l("Agenda item"),
         coerce=optional_id,
         invalid_choice_message=_l("Choose an item of this meeting's agenda."),
         description=_l("A material under a closed item is shown to members only."),
     )
-    access = SelectField(_l("Who may download it"), choices=enum_options(DocumentAccess), default=DocumentAccess.INHERIT.value)
+    access = SelectField(_l("Who may download it"), choices=enum_choices(DocumentAccess), default=DocumentAccess.INHERIT.value)
 
     def __init__(self, items: list[AgendaItem], document: Document | None = None, **kwargs):
         super().__init__(obj=document, **kwargs)

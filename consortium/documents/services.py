@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 
-import sqlalchemy as sa
 
 from ..extensions import db
+from ..rows import assign, next_position
 from ..models import Document, DocumentAccess, DocumentType, Meeting
 from . import filetypes, storage
 
@@ -31,9 +31,7 @@ def add_document(
     """
     if content_type is None:
         content_type = filetypes.inspect(data, filename).content_type
-    position = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.max(Document.position), 0)).where(Document.meeting_id == meeting.id)
-    ).scalar() + 1
+    position = next_position(Document.position, Document.meeting_id == meeting.id)
     values.setdefault("doc_type", DocumentType.MATERIAL)
     values.setdefault("access", DocumentAccess.INHERIT)
     document = Document(
@@ -58,8 +56,7 @@ def add_document(
 
 def update_document(document: Document, values: dict) -> None:
     """Change what is shown about a material and who may download it."""
-    for name, value in values.items():
-        setattr(document, name, value)
+    assign(document, values)
     db.session.flush()
 
 

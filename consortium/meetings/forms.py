@@ -16,24 +16,13 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
-from ..forms import Form, ends_after_start
+from ..forms import Form, ends_after_start, enum_choices, optional_id, options
 from ..japanese import to_tokyo, tokyo_datetime
 from ..models import AgendaItem, DatePrecision, Meeting, MeetingKind, MeetingStatus, Organization, Person
-
-def options(pairs, blank=None) -> list[SelectChoice]:
-    """Choices for a select or radio field, with an optional blank first choice."""
-    choices = [SelectChoice(str(value), label) for value, label in pairs]
-    return [SelectChoice("", blank)] + choices if blank is not None else choices
-
-
-def enum_options(enum_cls, blank=None) -> list[SelectChoice]:
-    return options([(m.value, m.label) for m in enum_cls], blank)
-
 
 PRECISIONS = options([
     (DatePrecision.MINUTE.value, _l("Date and time are known")),
@@ -42,13 +31,6 @@ PRECISIONS = options([
 ])
 # Browsers send HH:MM, or HH:MM:SS when a step below a minute is set.
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
-
-
-def optional_id(value):
-    """Coerce a select's value to an id; the blank choice is None."""
-    if value is None or value in ("", "None"):
-        return None
-    return int(value)
 
 
 def web_address(form, field):
@@ -67,8 +49,8 @@ class MeetingForm(Form):
         description=_l("5 for the 5th meeting; leave empty when meetings are not numbered."),
     )
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=enum_options(MeetingKind), default=MeetingKind.REGULAR.value)
-    status = SelectField(_l("Status"), choices=enum_options(MeetingStatus), default=MeetingStatus.SCHEDULED.value)
+    kind = SelectField(_l("Kind"), choices=enum_choices(MeetingKind), default=MeetingKind.REGULAR.value)
+    status = SelectField(_l("Status"), choices=enum_choices(MeetingStatus), default=MeetingStatus.SCHEDULED.value)
     precision = RadioField(_l("How exactly is the date known?"), choices=PRECISIONS, default=DatePrecision.MINUTE.value)
     day = DateField(
         _l("Date"),

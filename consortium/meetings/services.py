@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..rows import move
+from ..rows import assign, move
 from ..models import (
     AgendaItem,
     AgendaPresenter,
@@ -43,8 +43,7 @@ def update_meeting(meeting: Meeting, values: dict) -> bool:
     Returns whether calendar clients will see a change.
     """
     changed = any(getattr(meeting, name) != values[name] for name in CALENDAR_FIELDS if name in values)
-    for name, value in values.items():
-        setattr(meeting, name, value)
+    assign(meeting, values)
     if changed:
         meeting.sequence = (meeting.sequence or 0) + 1
     db.session.flush()
@@ -125,8 +124,7 @@ def update_item(item: AgendaItem, values: dict) -> None:
     """Apply the typed values; an item put under another parent goes to the end of its sub-items."""
     if values.get("parent_id") != item.parent_id:
         item.position = _next_position(item.meeting_id, values.get("parent_id"), excluding=item)
-    for name, value in values.items():
-        setattr(item, name, value)
+    assign(item, values)
     db.session.flush()
 
 
@@ -135,25 +133,23 @@ def move_item(item: AgendaItem, direction: str) -> bool:
     return move(_siblings(item.meeting_id, item.parent_id), item, direction)
 
 
-def item_in_minutes(item: AgendaItem) -> bool:
+def item_in_minutes(item: AgendaItem, children: list[AgendaItem]) -> bool:
     """Whether the minutes record something under the item or its sub-items; it is then kept."""
-    ids = [item.id, *(child.id for child in children_of(item))]
+    ids = [item.id, *(child.id for child in children)]
     return any(
         db.session.execute(sa.select(sa.exists().where(model.agenda_item_id.in_(ids)))).scalar()
         for model in (DiscussionPoint, Decision)
     )
 
 
-def delete_item(item: AgendaItem) -> None:
-    """Delete an item with its sub-items and presenters; its materials stay with the meeting.
-
-    Materials of a closed item stay closed: they become members-only materials of the meeting.
-    """
-    for row in [item, *children_of(item)]:
+def delete_item(item: AgendaItem, children: list[AgendaItem]) -> None:
+    """Delete an item with its sub-items (children_of) and presenters; its materials stay with
+    the meeting. Materials of a closed item stay closed: they become members-only materials."""
+    for row in [item, *children]:
         if not is_open_item(row):
-            for document in db.session.execute(sa.select(Document).where(Document.agenda_item_id == row.id)).scalars():
+            for document in row.documents:
                 document.access = DocumentAccess.MEMBERS
-    for child in children_of(item):
+    for child in children:
         db.session.delete(child)
     db.session.delete(item)
     db.session.flush()

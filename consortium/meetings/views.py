@@ -279,13 +279,13 @@ def delete_item(item_id: int):
     """Delete an agenda item with its sub-items, after confirmation."""
     item = db.session.get(AgendaItem, item_id)
     meeting_id = item.meeting_id
-    if services.item_in_minutes(item):
+    children = services.children_of(item)
+    if services.item_in_minutes(item, children):
         flash(_("The minutes record discussion or decisions under this item, so it is kept. Edit its title instead."), "error")
         return redirect(_meeting_url(meeting_id, f"item-{item.id}"))
-    children = services.children_of(item)
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.delete_item(item)
+        services.delete_item(item, children)
         db.session.commit()
         flash(_("The agenda item has been deleted."), "success")
         return redirect(_meeting_url(meeting_id, "agenda"))

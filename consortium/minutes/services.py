@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from .. import audit
 from ..directory.matching import find_people
 from ..extensions import db
-from ..japanese import search_key, to_tokyo
+from ..japanese import search_key, today_tokyo
 from ..models import (
     ActionItem,
     ActionStatus,
@@ -69,6 +69,7 @@ class _People:
     def __init__(self, consortium_id: int) -> None:
         self.consortium_id = consortium_id
         self._members: set[int] | None = None
+        self._named: dict[str, list[Person]] = {}  # minutes name the same few speakers again and again
 
     def members(self) -> set[int]:
         if self._members is None:
@@ -86,7 +87,10 @@ class _People:
             return None, None
         if current is not None and search_key(current.family_name, current.given_name) == search_key(name):
             return current, None  # the same person as before, even if the name has since become ambiguous
-        found = find_people(name)
+        key = search_key(name)
+        if key not in self._named:
+            self._named[key] = find_people(name)
+        found = self._named[key]
         if len(found) > 1:
             ours = [p for p in found if p.id in self.members()]
             found = ours if len(ours) == 1 else found
@@ -198,7 +202,7 @@ def add_chair(minutes: Minutes, today: date | None = None) -> list[MinutesApprov
     """Designate the consortium's chair as signatory, when signatories are first set up."""
     if minutes.approvals:
         return []  # the secretariat has chosen; a chair they removed stays removed
-    today = today or to_tokyo(utcnow()).date()
+    today = today or today_tokyo()
     added = []
     for user in queries.chair_users(minutes.meeting.consortium_id, today):
         approval = MinutesApproval(user=user, capacity=CHAIR_CAPACITY)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _, ngettext
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..documents.filetypes import human_size
 from ..extensions import db
 from ..forms import ButtonForm, render_form
 from ..models import Consortium, Membership
@@ -39,7 +40,7 @@ def upload(consortium_id: int):
         try:
             if len(data) > _max_bytes():
                 raise importer.RosterFileError(
-                    _("The file is larger than %(size)s. Split it into smaller files.", size=_size(_max_bytes()))
+                    _("The file is larger than %(size)s. Split it into smaller files.", size=human_size(_max_bytes()))
                 )
             importer.read_roster(data)
         except importer.RosterFileError as error:
@@ -50,10 +51,6 @@ def upload(consortium_id: int):
     return render_form(
         "rosters/upload.html", form, consortium=consortium, columns=_columns(), waiting=pending.waiting(consortium.id)
     )
-
-
-def _size(n: int) -> str:
-    return f"{n // 2**20} MB" if n >= 2**20 else f"{n // 1024} KB"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
