@@ -120,7 +120,7 @@ def _write_audit(session: Session, _context) -> None:
         if not isinstance(row, NOT_AUDITED):
             events.append(_event(session, "create", row, None, snapshot(row)))
     for row in session.dirty:
-        if isinstance(row, NOT_AUDITED) or not session.is_modified(row, include_collections=False):
+        if isinstance(row, NOT_AUDITED):
             continue
         before, after = _changes(row)
         if after:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
@@ -29,14 +28,13 @@ def demo_load(path: str | None, password: str | None) -> None:
 @click.option("--name", "display_name", default=None, help="Name shown on screen (default: the email's local part).")
 def create_admin(email: str, password: str, display_name: str | None) -> None:
     """Create an administrator, or make an existing user one and set the password."""
-    from .accounts.services import create_user, set_password
+    from .accounts.services import create_user, set_password, user_by_email
     from .extensions import db
-    from .models import User
 
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise click.UsageError(f"The password must have at least {minimum} characters.")
-    user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email.lower())).scalar_one_or_none()
+    user = user_by_email(email)
     if user is None:
         user = create_user(email, display_name or email.split("@")[0], password, is_admin=True)
         verb = "Created"

@@ -71,8 +71,12 @@ SUBJECTS = {
 }
 
 
-def guard(level: Access):
-    """Declare and enforce a view's rule: load the URL's row, 404 if hidden, then check the level."""
+def guard(level: Access, *options):
+    """Declare and enforce a view's rule: load the URL's row, 404 if hidden, then check the level.
+
+    Loader options (joinedload…) apply to that first load; the view's own db.session.get then
+    finds the row, loaded with them, in the session.
+    """
 
     def decorate(view):
         @wraps(view)
@@ -82,11 +86,10 @@ def guard(level: Access):
             if len(names) > 1:
                 raise RuntimeError(f"{view.__name__}: a URL names one row, not {names}")
             if names:
-                subject = db.session.get(SUBJECTS[names[0]], kwargs[names[0]])
+                subject = db.session.get(SUBJECTS[names[0]], kwargs[names[0]], options=options)
                 if subject is None or not can_view(subject):
                     abort(404)
             require(level, consortium_of(subject) if subject is not None else None)
-            g.subject = subject
             return view(**kwargs)
 
         wrapper.access = level
@@ -270,8 +273,11 @@ def presentations(user=None) -> sa.Select:
     visible meetings, or any item of the viewer's own consortia."""
     parent = sa.orm.aliased(AgendaItem)
     is_open = sa.and_(AgendaItem.is_public, sa.or_(parent.id.is_(None), parent.is_public))
-    own = list(grants_of(user))
-    item_visible = sa.true() if is_admin(user) else sa.or_(is_open, Meeting.consortium_id.in_(own)) if own else is_open
+    if is_admin(user):
+        item_visible = sa.true()
+    else:
+        own = list(grants_of(user))
+        item_visible = sa.or_(is_open, Meeting.consortium_id.in_(own)) if own else is_open
     return (
         sa.select(AgendaPresenter)
         .join(AgendaPresenter.agenda_item)

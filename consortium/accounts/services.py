@@ -22,9 +22,14 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
 
 
+def user_by_email(email: str) -> User | None:
+    """The account of an email address, however its letters are cased."""
+    return db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email.lower())).scalar_one_or_none()
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
-    user = db.session.execute(sa.select(User).where(sa.func.lower(User.email) == email.lower())).scalar_one_or_none()
+    user = user_by_email(email)
     # Hash even when there is no such account, so the time taken does not tell which accounts exist.
     stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     if not check_password_hash(stored, password) or user is None or not user.password_hash:

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from ..accounts.forms import email_field
 from ..audit import NOT_AUDITED
 from ..directory.forms import organization_from_text, person_from_text
+from ..accounts.services import user_by_email
 from ..extensions import db
 from ..forms import Form, enum_choices, normalise_line, optional_id, options, positive_int
 from ..japanese import search_key
@@ -63,10 +64,7 @@ class NewUserForm(_PersonLink):
         self.consortium_id.choices = _consortium_choices(_l("— no consortium for now —"))
 
     def validate_email(self, field):
-        taken = db.session.execute(
-            sa.select(User.id).where(sa.func.lower(User.email) == field.data.lower())
-        ).scalar_one_or_none()
-        if taken is not None:
+        if user_by_email(field.data) is not None:
             raise ValidationError(_l("An account with this email address already exists."))
 
     def values(self) -> dict:

@@ -1,7 +1,6 @@
 """Administration: users and their grants, merging duplicates, the audit log."""
 from __future__ import annotations
 
-import unicodedata
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -54,7 +53,7 @@ def users():
         .order_by(sa.func.lower(User.display_name), User.id)
     )
     if form.q.data:
-        typed = unicodedata.normalize("NFKC", form.q.data).strip().lower()
+        typed = form.q.data.lower()  # already NFKC-normalised and stripped by the search form
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(User.email).contains(typed, autoescape=True),
@@ -101,10 +100,10 @@ def _user_url(user_id: int) -> str:
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@guard(Access.ADMIN)
+@guard(Access.ADMIN, joinedload(User.person))
 def edit_user(user_id: int):
     """Change an account's name, status, administrator flag and linked person; show its grants."""
-    user = db.session.get(User, user_id, options=[joinedload(User.person)])
+    user = db.session.get(User, user_id)
     form = EditUserForm(user)
     if form.validate_on_submit():
         services.update_user(user, form.values())
@@ -126,10 +125,10 @@ def password_link(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/grants")
-@guard(Access.ADMIN)
+@guard(Access.ADMIN, joinedload(User.person))
 def grant(user_id: int):
     """Give the user a role in a consortium, or change the role they have there."""
-    user = db.session.get(User, user_id, options=[joinedload(User.person)])
+    user = db.session.get(User, user_id)
     form = GrantForm()
     if form.validate_on_submit():
         consortium = db.session.get(Consortium, form.consortium_id.data)
@@ -221,10 +220,10 @@ def merge_organisation(organization_id: int):
 
 
 @bp.route("/people/<int:person_id>/merge", methods=["GET", "POST"])
-@guard(Access.ADMIN)
+@guard(Access.ADMIN, joinedload(Person.user), joinedload(Person.organization))
 def merge_person(person_id: int):
     """Merge a duplicate person into this one: memberships, presentations, minutes and account move."""
-    kept = db.session.get(Person, person_id, options=[joinedload(Person.user), joinedload(Person.organization)])
+    kept = db.session.get(Person, person_id)
     return _merge_page(
         kept,
         Person,

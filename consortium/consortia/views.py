@@ -80,18 +80,14 @@ def index():
     return render_template("consortia/index.html", form=form, page=page, can_create=permissions.is_admin())
 
 
-def get_visible_consortium(consortium_id: int) -> Consortium:
-    """The consortium the guard has loaded and checked, with what its page shows."""
-    return db.session.get(
-        Consortium, consortium_id, options=[joinedload(Consortium.parent), selectinload(Consortium.themes)]
-    )
+# What a consortium's page and form show of it, loaded with it by the guard.
+CONSORTIUM_PAGE = (joinedload(Consortium.parent), selectinload(Consortium.themes))
 
 
 def _roster_statement(consortium: Consortium, leading: bool) -> sa.Select:
     roles = Membership.role.in_(LEADING_ROLES)
     return (
-        sa.select(Membership)
-        .where(Membership.consortium_id == consortium.id, Membership.term_end.is_(None))
+        services.current_roster(consortium.id)
         .where(roles if leading else ~roles)
         .options(
             joinedload(Membership.person),
@@ -99,7 +95,6 @@ def _roster_statement(consortium: Consortium, leading: bool) -> sa.Select:
             joinedload(Membership.on_behalf_of),
             joinedload(Membership.group).joinedload(RosterGroup.parent),
         )
-        .order_by(Membership.position, Membership.seat, Membership.id)
     )
 
 
@@ -111,10 +106,10 @@ def _meetings_statement(consortium: Consortium) -> sa.Select:
 
 
 @bp.get("/consortia/<int:consortium_id>")
-@guard(Access.PUBLIC)
+@guard(Access.PUBLIC, *CONSORTIUM_PAGE)
 def show(consortium_id: int):
     """Show a consortium: purpose, hosts, roster, meetings, milestones and targets."""
-    consortium = get_visible_consortium(consortium_id)
+    consortium = db.session.get(Consortium, consortium_id)
     now = datetime.now(timezone.utc)
     leading = db.session.execute(_roster_statement(consortium, leading=True)).scalars().all()
     roster = paginate(
@@ -164,10 +159,10 @@ def show(consortium_id: int):
 
 
 @bp.get("/consortia/<int:consortium_id>/meetings")
-@guard(Access.PUBLIC)
+@guard(Access.PUBLIC, *CONSORTIUM_PAGE)
 def meetings(consortium_id: int):
     """List all of a consortium's meetings the visitor may see, newest first."""
-    consortium = get_visible_consortium(consortium_id)
+    consortium = db.session.get(Consortium, consortium_id)
     page = paginate(
         _meetings_statement(consortium).order_by(Meeting.starts_at.desc()),
         current_app.config["PER_PAGE"],
@@ -214,10 +209,10 @@ def create():
 
 
 @bp.route("/consortia/<int:consortium_id>/edit", methods=["GET", "POST"])
-@guard(Access.SECRETARIAT)
+@guard(Access.SECRETARIAT, *CONSORTIUM_PAGE)
 def edit(consortium_id: int):
     """Change a consortium's facts, parent and themes."""
-    consortium = get_visible_consortium(consortium_id)
+    consortium = db.session.get(Consortium, consortium_id)
     form = ConsortiumForm(consortium, parent_candidates(consortium, permissions.managed_consortia()), _themes())
     if form.validate_on_submit():
         services.update_consortium(consortium, form.values())

@@ -1,7 +1,6 @@
 """The directory: organisations and people, with the consortia they are in."""
 from __future__ import annotations
 
-import unicodedata
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -83,10 +82,10 @@ def organisation(organization_id: int):
 
 
 @bp.get("/people/<int:person_id>")
-@guard(Access.PUBLIC)
+@guard(Access.PUBLIC, joinedload(Person.organization))
 def person(person_id: int):
     """Show a person's public fields and where they appear; hidden unless they appear somewhere visible."""
-    person = db.session.get(Person, person_id, options=[joinedload(Person.organization)])
+    person = db.session.get(Person, person_id)
     page = paginate(_memberships(Membership.person_id == person.id), current_app.config["PER_PAGE"])
     presentations = db.session.execute(
         permissions.presentations()
@@ -120,7 +119,7 @@ def people():
         .order_by(sa.func.coalesce(Person.family_name_kana, Person.family_name), Person.given_name_kana, Person.id)
     )
     if form.q.data:
-        compact = "".join(unicodedata.normalize("NFKC", form.q.data).casefold().split())
+        compact = form.query_key
         names = (
             sa.func.lower(Person.family_name + sa.func.coalesce(Person.given_name, "")),
             sa.func.coalesce(Person.family_name_kana, "") + sa.func.coalesce(Person.given_name_kana, ""),
@@ -140,10 +139,7 @@ def _organisation_url(organization_id: int) -> str:
 
 
 def _person_url(person: Person) -> str:
-    """The person's page, or the list when the editor may not see them (not yet on any roster they see)."""
-    if permissions.can_view(person):
-        return url_for("directory.person", person_id=person.id)
-    return url_for("directory.people")
+    return url_for("directory.person", person_id=person.id)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -227,10 +223,10 @@ def new_person():
 
 
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
-@guard(Access.SECRETARIAT)
+@guard(Access.SECRETARIAT, joinedload(Person.organization))
 def edit_person(person_id: int):
     """Change a person; a secretariat's edit leaves the private contact details as they are."""
-    person = db.session.get(Person, person_id, options=[joinedload(Person.organization)])
+    person = db.session.get(Person, person_id)
     form = PersonForm(person, show_private=permissions.can_view_private_contact())
     if form.validate_on_submit():
         services.update_person(person, form.values())

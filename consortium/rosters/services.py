@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from .. import audit
 from ..directory.matching import Matcher
+from ..consortia.services import current_roster
 from ..extensions import db
 from ..forms import normalise_line, normalise_text
 from ..japanese import search_key
@@ -87,12 +87,7 @@ def describe_person(person: Person) -> str:
 
 
 def _current_memberships(consortium_id: int) -> list[Membership]:
-    return list(
-        db.session.execute(
-            sa.select(Membership)
-            .where(Membership.consortium_id == consortium_id, Membership.term_end.is_(None))
-        ).scalars()
-    )
+    return list(db.session.execute(current_roster(consortium_id)).scalars())
 
 
 def plan_import(consortium: Consortium, table: Table) -> Plan:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import io
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, ngettext
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..documents.filetypes import human_size
+from ..consortia.services import current_roster
 from ..extensions import db
 from ..forms import ButtonForm, render_form
 from ..models import Consortium, Membership
@@ -163,13 +163,13 @@ def _current_roster(consortium_id: int) -> list[Membership]:
     """Current members in seat order (the seatless last), then in roster order."""
     return list(
         db.session.execute(
-            sa.select(Membership)
-            .where(Membership.consortium_id == consortium_id, Membership.term_end.is_(None))
+            current_roster(consortium_id)
             .options(
                 joinedload(Membership.person),
                 joinedload(Membership.organization),
                 joinedload(Membership.on_behalf_of),
             )
+            .order_by(None)  # the export's seat order, as services.export_order sorts in Python
             .order_by(Membership.seat.is_(None), Membership.seat, Membership.position, Membership.id)
         ).scalars()
     )
