@@ -18,6 +18,22 @@ def next_position(column, *where) -> int:
     return (db.session.execute(sa.select(sa.func.max(column)).where(*where)).scalar() or 0) + 1
 
 
+def subtree(pairs, root) -> list:
+    """The root and every node below it, each parent before its children, from (node, parent)
+    pairs of ids; a node reached twice (bad data with a cycle) is walked once."""
+    children: dict = {}
+    for node, parent in pairs:
+        children.setdefault(parent, []).append(node)
+    found, seen, todo = [], set(), [root]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            found.append(node)
+            todo.extend(children.get(node, []))
+    return found
+
+
 def move(rows: list, row, direction: str) -> bool:
     """Swap a row with its neighbour in an ordered list ("up" or "down"); False at that end.
 

@@ -17,7 +17,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..directory.matching import find_organization, find_people, person_label, typed_id
@@ -39,6 +45,7 @@ from ..models import (
     Theme,
     Visibility,
 )
+from ..rows import subtree
 from .services import MemberChoice, descendants
 
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1990, 2100
@@ -452,16 +459,7 @@ class GroupForm(Form):
 
     def __init__(self, groups: list[RosterGroup], group: RosterGroup | None = None, **kwargs):
         super().__init__(obj=group, **kwargs)
-        excluded = set()
-        if group is not None:
-            children = {}
-            for g in groups:
-                children.setdefault(g.parent_id, []).append(g.id)
-            todo = [group.id]
-            while todo:
-                gid = todo.pop()
-                excluded.add(gid)
-                todo.extend(children.get(gid, []))
+        excluded = set(subtree([(g.id, g.parent_id) for g in groups], group.id)) if group is not None else set()
         self.parent_id.choices = options(
             [(g.id, f"{g.label} {g.title}" if g.label else g.title) for g in groups if g.id not in excluded],
             _l("— none —"),

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from .. import audit
 from ..extensions import db
-from ..rows import assign, move, next_position
+from ..rows import assign, move, next_position, subtree
 from ..models import (
     Consortium,
     Meeting,
@@ -40,17 +40,7 @@ def descendants(consortium: Consortium) -> set[int]:
     pairs = db.session.execute(
         sa.select(Consortium.id, Consortium.parent_id).where(Consortium.parent_id.is_not(None))
     ).all()
-    children: dict[int, list[int]] = {}
-    for cid, parent_id in pairs:
-        children.setdefault(parent_id, []).append(cid)
-    found: set[int] = set()
-    todo = list(children.get(consortium.id, []))
-    while todo:
-        cid = todo.pop()
-        if cid not in found:
-            found.add(cid)
-            todo.extend(children.get(cid, []))
-    return found
+    return set(subtree(pairs, consortium.id)) - {consortium.id}
 
 
 def create_consortium(values: dict) -> Consortium:
@@ -228,15 +218,8 @@ def group_subtree(group: RosterGroup) -> list[RosterGroup]:
     groups = db.session.execute(
         sa.select(RosterGroup).where(RosterGroup.consortium_id == group.consortium_id)
     ).scalars().all()
-    children: dict[int | None, list[RosterGroup]] = {}
-    for g in groups:
-        children.setdefault(g.parent_id, []).append(g)
-    ordered, todo = [], [group]
-    while todo:
-        g = todo.pop()
-        ordered.append(g)
-        todo.extend(children.get(g.id, []))
-    return list(reversed(ordered))
+    by_id = {g.id: g for g in groups}
+    return [by_id[gid] for gid in reversed(subtree([(g.id, g.parent_id) for g in groups], group.id))]
 
 
 def delete_group(group: RosterGroup) -> None:
