@@ -179,6 +179,26 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def fresh(db, model, row_id):
+    """A row as the database now holds it (requests run in their own session)."""
+    db.session.expire_all()
+    return db.session.get(model, row_id)
+
+
+@pytest.fixture()
+def admin(make_user):
+    """An administrator (not signed in)."""
+    return make_user(is_admin=True, display_name="管理者")
+
+
+@pytest.fixture()
+def upload_folder(app, tmp_path, monkeypatch):
+    """Store uploaded materials in this test's own folder; the setting is restored afterwards."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
+    return folder
+
+
 @pytest.fixture()
 def english(client):
     """Read the interface in English, so messages are asserted in their source language."""

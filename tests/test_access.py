@@ -5,7 +5,6 @@ rule keeps out. Members and secretariats of *another* consortium are among the v
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -13,10 +12,9 @@ import pytest
 from conftest import Client, post_form, sign_in
 
 from consortium.accounts.services import password_token
-from consortium.documents import storage
+from consortium.documents.services import add_document
 from consortium.models import (
     AgendaItem,
-    Document,
     GrantRole,
     Milestone,
     Minutes,
@@ -54,9 +52,8 @@ def test_every_route_declares_its_rule(app):
 
 
 @pytest.fixture()
-def world(app, tmp_path, monkeypatch, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
+def world(app, upload_folder, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
     """One consortium with one of everything, its members and secretariat, and outsiders."""
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
     consortium = make_consortium(visibility=request.param)
     other = make_consortium()
     organization = make_organization()
@@ -76,12 +73,7 @@ def world(app, tmp_path, monkeypatch, db, make_consortium, make_meeting, make_me
     db.session.commit()
     item, milestone, report = rows[0], rows[2], rows[4]
     membership = make_member(consortium, person=person, seat=1, group=group)
-    pdf = b"%PDF-1.4\n%walk\n"
-    document = Document(
-        meeting=meeting, title="資料1", filename="資料1.pdf", content_type="application/pdf", size=len(pdf),
-        checksum=hashlib.sha256(pdf).hexdigest(), storage_key=storage.save(pdf),
-    )
-    db.session.add(document)
+    document = add_document(meeting, b"%PDF-1.4\n%walk\n", "資料1.pdf", title="資料1")
     db.session.commit()
     users = {
         "outside_member": make_user({other: GrantRole.MEMBER}),

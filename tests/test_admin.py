@@ -23,19 +23,9 @@ from consortium.models import (
     User,
     Visibility,
 )
-from conftest import text
+from conftest import fresh, text
 
 pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture()
-def admin(make_user):
-    return make_user(is_admin=True, display_name="管理者")
-
-
-def _fresh(db, model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
 
 
 def _user_by_email(db, email) -> User | None:
@@ -61,7 +51,7 @@ def test_a_secretariat_may_not_merge_or_create_users(db, login, post, make_user,
     login(make_user({make_consortium(): GrantRole.SECRETARIAT}))
     assert post(f"/admin/organisations/{kept.id}/merge", {"duplicate_id": duplicate.id, "confirm": "y"}).status_code == 403
     assert post("/admin/users/new", NEW_USER).status_code == 403
-    assert _fresh(db, Organization, duplicate.id) is not None
+    assert fresh(db, Organization, duplicate.id) is not None
     assert _user_by_email(db, "hanako@example.jp") is None
 
 
@@ -180,7 +170,7 @@ def test_an_administrator_edits_an_account(db, login, post, admin, make_user, ma
     login(admin)
     response = post(f"/admin/users/{user.id}/edit", {"display_name": "高橋 四郎", "person": "高橋 四郎", "is_admin": "y"})
     assert response.status_code == 302
-    saved = _fresh(db, User, user.id)
+    saved = fresh(db, User, user.id)
     assert (saved.display_name, saved.person_id, saved.is_admin, saved.active) == ("高橋 四郎", person.id, True, False)
 
 
@@ -191,7 +181,7 @@ def test_an_administrator_cannot_demote_or_deactivate_themselves(db, login, post
     page = text(response)
     assert "You cannot deactivate your own account." in page
     assert "You cannot remove your own administrator rights" in page
-    saved = _fresh(db, User, admin.id)
+    saved = fresh(db, User, admin.id)
     assert saved.is_admin and saved.active
 
 
@@ -199,7 +189,7 @@ def test_an_account_form_without_csrf_token_is_refused(db, login, post, admin, m
     user = make_user()
     login(admin)
     assert post(f"/admin/users/{user.id}/edit", {"display_name": "別名", "active": "y"}, csrf=False).status_code == 400
-    assert _fresh(db, User, user.id).display_name != "別名"
+    assert fresh(db, User, user.id).display_name != "別名"
 
 
 def test_a_new_password_link_is_shown_on_request(client, login, post, admin, make_user):
@@ -241,7 +231,7 @@ def test_granting_again_changes_the_role(db, login, post, admin, make_user, make
     user = make_user({consortium: GrantRole.MEMBER})
     login(admin)
     post(f"/admin/users/{user.id}/grants", {"consortium_id": consortium.id, "role": "secretariat"})
-    assert [g.role for g in _fresh(db, User, user.id).grants] == [GrantRole.SECRETARIAT]
+    assert [g.role for g in fresh(db, User, user.id).grants] == [GrantRole.SECRETARIAT]
 
 
 def test_a_grant_without_a_consortium_is_refused(db, login, post, admin, make_user, make_consortium):
@@ -251,7 +241,7 @@ def test_a_grant_without_a_consortium_is_refused(db, login, post, admin, make_us
     response = post(f"/admin/users/{user.id}/grants", {"consortium_id": "", "role": "member"})
     assert response.status_code == 422 and "Choose a consortium." in text(response)
     assert f'value="{user.display_name}"' in text(response)  # the account form is still filled in
-    assert _fresh(db, User, user.id).grants == []
+    assert fresh(db, User, user.id).grants == []
 
 
 def test_another_users_grant_cannot_be_revoked_through_this_one(db, login, post, admin, make_user, make_consortium):
@@ -262,7 +252,7 @@ def test_another_users_grant_cannot_be_revoked_through_this_one(db, login, post,
     login(admin)
     response = post(f"/admin/users/{user.id}/grants/revoke", {"grant_id": grant_id}, follow_redirects=True)
     assert "nothing was changed" in text(response)
-    assert _fresh(db, Grant, grant_id) is not None
+    assert fresh(db, Grant, grant_id) is not None
 
 
 def test_a_grant_without_csrf_token_is_refused(db, login, post, admin, make_user, make_consortium):
@@ -270,7 +260,7 @@ def test_a_grant_without_csrf_token_is_refused(db, login, post, admin, make_user
     user = make_user()
     login(admin)
     assert post(f"/admin/users/{user.id}/grants", {"consortium_id": consortium.id, "role": "member"}, csrf=False).status_code == 400
-    assert _fresh(db, User, user.id).grants == []
+    assert fresh(db, User, user.id).grants == []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -302,7 +292,7 @@ def test_the_merge_preview_tells_what_moves_and_writes_nothing(db, client, login
     page = text(response)
     assert "Roster entries of the organisation</th><td>1" in page and "People belonging to it</th><td>1" in page
     assert "name_en, website" in page
-    assert _fresh(db, Organization, duplicate.id) is not None
+    assert fresh(db, Organization, duplicate.id) is not None
 
 
 def test_merging_organisations_moves_everything_and_is_in_the_audit_log(db, client, login, post, admin, duplicate_bank):
@@ -310,13 +300,13 @@ def test_merging_organisations_moves_everything_and_is_in_the_audit_log(db, clie
     login(admin)
     response = post(f"/admin/organisations/{kept.id}/merge", {"duplicate_id": duplicate.id, "confirm": "y"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/organisations/{kept.id}")
-    assert _fresh(db, Organization, duplicate.id) is None
-    assert _fresh(db, Membership, duplicate_bank["on_roster"].id).organization_id == kept.id
-    assert _fresh(db, Membership, duplicate_bank["on_roster"].id).seat == 3
-    assert _fresh(db, Membership, duplicate_bank["sitting"].id).on_behalf_of_id == kept.id
-    assert _fresh(db, Person, duplicate_bank["staff"].id).organization_id == kept.id
-    assert _fresh(db, AgendaPresenter, duplicate_bank["presenter"].id).organization_id == kept.id
-    merged = _fresh(db, Organization, kept.id)
+    assert fresh(db, Organization, duplicate.id) is None
+    assert fresh(db, Membership, duplicate_bank["on_roster"].id).organization_id == kept.id
+    assert fresh(db, Membership, duplicate_bank["on_roster"].id).seat == 3
+    assert fresh(db, Membership, duplicate_bank["sitting"].id).on_behalf_of_id == kept.id
+    assert fresh(db, Person, duplicate_bank["staff"].id).organization_id == kept.id
+    assert fresh(db, AgendaPresenter, duplicate_bank["presenter"].id).organization_id == kept.id
+    merged = fresh(db, Organization, kept.id)
     assert (merged.name, merged.name_en, merged.website) == ("八十二銀行", "The Hachijuni Bank", "https://www.82bank.co.jp/")
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "merge")).scalar_one()
     assert (event.entity_type, event.entity_id, event.user_id) == ("Organization", kept.id, admin.id)
@@ -330,7 +320,7 @@ def test_a_merge_needs_the_box_ticked(db, login, post, admin, duplicate_bank):
     login(admin)
     response = post(f"/admin/organisations/{kept.id}/merge", {"duplicate_id": duplicate.id})
     assert response.status_code == 422 and "Tick the box to confirm." in text(response)
-    assert _fresh(db, Organization, duplicate.id) is not None
+    assert fresh(db, Organization, duplicate.id) is not None
 
 
 def test_a_merge_without_csrf_token_is_refused(db, login, post, admin, duplicate_bank):
@@ -338,7 +328,7 @@ def test_a_merge_without_csrf_token_is_refused(db, login, post, admin, duplicate
     login(admin)
     response = post(f"/admin/organisations/{kept.id}/merge", {"duplicate_id": duplicate.id, "confirm": "y"}, csrf=False)
     assert response.status_code == 400
-    assert _fresh(db, Organization, duplicate.id) is not None
+    assert fresh(db, Organization, duplicate.id) is not None
 
 
 @pytest.mark.parametrize("typed, message", [("存在しない団体", "is not in the directory"), ("kept", "This is the one to keep")])
@@ -355,7 +345,7 @@ def test_an_organisation_cannot_be_merged_into_itself(db, login, post, admin, ma
     login(admin)
     response = post(f"/admin/organisations/{org.id}/merge", {"duplicate_id": org.id, "confirm": "y"})
     assert response.status_code == 422
-    assert _fresh(db, Organization, org.id) is not None
+    assert fresh(db, Organization, org.id) is not None
 
 
 @pytest.fixture()
@@ -386,12 +376,12 @@ def test_merging_people_moves_roster_minutes_and_account(db, login, post, admin,
     login(admin)
     response = post(f"/admin/people/{kept.id}/merge", {"duplicate_id": duplicate.id, "confirm": "y"})
     assert response.status_code == 302
-    assert _fresh(db, Person, duplicate.id) is None
-    assert _fresh(db, Membership, duplicate_person["membership"].id).person_id == kept.id
-    assert _fresh(db, DiscussionPoint, duplicate_person["point"].id).speaker_id == kept.id
-    assert _fresh(db, ActionItem, duplicate_person["action"].id).owner_id == kept.id
-    assert _fresh(db, User, duplicate_person["user"].id).person_id == kept.id
-    merged = _fresh(db, Person, kept.id)
+    assert fresh(db, Person, duplicate.id) is None
+    assert fresh(db, Membership, duplicate_person["membership"].id).person_id == kept.id
+    assert fresh(db, DiscussionPoint, duplicate_person["point"].id).speaker_id == kept.id
+    assert fresh(db, ActionItem, duplicate_person["action"].id).owner_id == kept.id
+    assert fresh(db, User, duplicate_person["user"].id).person_id == kept.id
+    merged = fresh(db, Person, kept.id)
     assert (merged.email, merged.private_note) == ("tanaka@example.jp", "旧メモ")
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "merge")).scalar_one()
     assert event.entity_type == "Person" and event.after["speaker_of"] == 1 and event.before["email"] == "tanaka@example.jp"
@@ -405,8 +395,8 @@ def test_people_who_both_have_accounts_are_not_merged(db, client, login, post, a
     assert "Both people have a user account" in text(preview)
     response = post(f"/admin/people/{kept.id}/merge", {"duplicate_id": duplicate.id, "confirm": "y"}, follow_redirects=True)
     assert "Both people have an account" in text(response)
-    assert _fresh(db, Person, duplicate.id) is not None
-    assert _fresh(db, Membership, duplicate_person["membership"].id).person_id == duplicate.id
+    assert fresh(db, Person, duplicate.id) is not None
+    assert fresh(db, Membership, duplicate_person["membership"].id).person_id == duplicate.id
 
 
 # ---------------------------------------------------------------------------------------------

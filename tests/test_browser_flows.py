@@ -30,13 +30,6 @@ pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's c
 
 
 @pytest.fixture()
-def upload_folder(app, monkeypatch, tmp_path):
-    """Keep the materials' files in a temporary folder."""
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
-    return tmp_path
-
-
-@pytest.fixture()
 def live_server(app, db, upload_folder):
     """Serve the app, with an empty database and uploads in a temporary folder, on a free loopback port."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

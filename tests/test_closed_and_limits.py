@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from conftest import text
 
 from consortium.documents.services import add_document
@@ -17,7 +16,6 @@ from consortium.models import (
     Document,
     DocumentAccess,
     GrantRole,
-    Meeting,
     Minutes,
     MinutesStatus,
 )
@@ -26,9 +24,8 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture()
-def closed_meeting(app, db, tmp_path, monkeypatch, make_consortium, make_meeting, make_user):
+def closed_meeting(db, upload_folder, make_consortium, make_meeting, make_user):
     """A public meeting with an open and a closed agenda item, a material under the closed one."""
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path))
     consortium = make_consortium()
     meeting = make_meeting(consortium)
     open_item = AgendaItem(meeting=meeting, title="報告", position=1)
@@ -127,7 +124,7 @@ def test_a_members_only_parent_is_not_named_on_a_public_childs_page(db, client, 
 
 
 def test_full_width_variants_of_an_email_count_towards_the_same_limit(post, make_user):
-    user = make_user(email="seca@example.jp")
+    make_user(email="seca@example.jp")
     for _ in range(5):
         post("/accounts/login", {"email": "seca@example.jp", "password": "nope"})
     response = post("/accounts/login", {"email": "ｓｅｃａ@example.jp", "password": "nope"})

@@ -23,7 +23,7 @@ from consortium.models import (
     Theme,
     Visibility,
 )
-from conftest import text
+from conftest import fresh, text
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -42,16 +42,10 @@ def secretariat(consortium, make_user, login):
 
 
 @pytest.fixture()
-def admin(make_user, login):
+def admin(admin, login):
     """Sign in as an administrator."""
-    user = make_user(is_admin=True)
-    login(user)
-    return user
-
-
-def fresh(db, model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
+    login(admin)
+    return admin
 
 
 def rows(db, model, **where):

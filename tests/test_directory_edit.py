@@ -24,11 +24,6 @@ def secretariat(make_consortium, make_user):
     return make_user({make_consortium(): GrantRole.SECRETARIAT})
 
 
-@pytest.fixture()
-def admin(make_user):
-    return make_user(is_admin=True)
-
-
 def _organizations(db, **where) -> list[Organization]:
     db.session.expire_all()
     stmt = sa.select(Organization).filter_by(**where)

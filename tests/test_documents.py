@@ -38,14 +38,6 @@ def xlsx_bytes() -> bytes:
 
 
 @pytest.fixture()
-def upload_folder(app, tmp_path, monkeypatch):
-    """Store uploads in this test's own folder; the setting is restored afterwards."""
-    folder = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(folder))
-    return folder
-
-
-@pytest.fixture()
 def make_document(db, upload_folder):
     """Create a material with a stored file, committed."""
 

@@ -17,7 +17,7 @@ from consortium.models import (
     Minutes,
     Visibility,
 )
-from conftest import text
+from conftest import fresh, text
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -56,11 +56,6 @@ def meeting_data(**overrides) -> dict:
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def reload(db, model, row_id):
-    db.session.expire_all()
-    return db.session.get(model, row_id)
 
 
 def meetings_of(db, consortium) -> list[Meeting]:
@@ -171,7 +166,7 @@ def test_members_and_other_secretariats_may_not_create_or_edit(db, client, post,
     assert client.get(f"/consortia/{consortium.id}/meetings/new").status_code == 403
     assert post(f"/consortia/{consortium.id}/meetings/new", meeting_data()).status_code == 403
     assert post(f"/meetings/{meeting.id}/edit", meeting_data(title="書き換え")).status_code == 403
-    assert reload(db, Meeting, meeting.id).title == "元の題"
+    assert fresh(db, Meeting, meeting.id).title == "元の題"
 
 
 def test_edit_form_shows_the_times_in_tokyo(client, login, make_meeting, office):
@@ -196,7 +191,7 @@ def test_sequence_rises_when_the_time_changes(db, post, login, make_meeting, off
     meeting = make_meeting(consortium, starts_at=tokyo_datetime(2030, 7, 1, 13, 30), ends_at=tokyo_datetime(2030, 7, 1, 15))
     login(user)
     assert post(f"/meetings/{meeting.id}/edit", _edit_data(meeting, start_time="14:00")).status_code == 302
-    changed = reload(db, Meeting, meeting.id)
+    changed = fresh(db, Meeting, meeting.id)
     assert changed.starts_at == tokyo_datetime(2030, 7, 1, 14)
     assert changed.sequence == 1
 
@@ -206,7 +201,7 @@ def test_sequence_stays_when_only_the_description_changes(db, post, login, make_
     meeting = make_meeting(consortium, starts_at=tokyo_datetime(2030, 7, 1, 13, 30), ends_at=tokyo_datetime(2030, 7, 1, 15))
     login(user)
     assert post(f"/meetings/{meeting.id}/edit", _edit_data(meeting, description="資料を追加しました")).status_code == 302
-    changed = reload(db, Meeting, meeting.id)
+    changed = fresh(db, Meeting, meeting.id)
     assert changed.description == "資料を追加しました"
     assert changed.sequence == 0
 
@@ -216,7 +211,7 @@ def test_sequence_rises_when_the_place_changes(db, post, login, make_meeting, of
     meeting = make_meeting(consortium, starts_at=tokyo_datetime(2030, 7, 1, 13, 30), ends_at=tokyo_datetime(2030, 7, 1, 15))
     login(user)
     post(f"/meetings/{meeting.id}/edit", _edit_data(meeting, venue="松本市役所"))
-    assert reload(db, Meeting, meeting.id).sequence == 1
+    assert fresh(db, Meeting, meeting.id).sequence == 1
 
 
 def test_cancelling_marks_the_meeting_and_tells_calendars(db, post, login, make_meeting, office):
@@ -224,9 +219,9 @@ def test_cancelling_marks_the_meeting_and_tells_calendars(db, post, login, make_
     meeting = make_meeting(consortium)
     login(user)
     assert post(f"/meetings/{meeting.id}/cancel", {}).status_code == 422  # the box is not ticked
-    assert reload(db, Meeting, meeting.id).status is MeetingStatus.SCHEDULED
+    assert fresh(db, Meeting, meeting.id).status is MeetingStatus.SCHEDULED
     assert post(f"/meetings/{meeting.id}/cancel", {"confirm": "y"}).status_code == 302
-    cancelled = reload(db, Meeting, meeting.id)
+    cancelled = fresh(db, Meeting, meeting.id)
     assert (cancelled.status, cancelled.sequence) == (MeetingStatus.CANCELLED, 1)
 
 
@@ -243,10 +238,10 @@ def test_deleting_a_meeting_asks_for_confirmation(db, client, post, login, make_
     page = text(client.get(f"/meetings/{meeting.id}/delete"))
     assert "its agenda: 1 item" in page
     assert post(f"/meetings/{meeting.id}/delete", {}).status_code == 422
-    assert reload(db, Meeting, meeting.id) is not None
+    assert fresh(db, Meeting, meeting.id) is not None
     response = post(f"/meetings/{meeting.id}/delete", {"confirm": "y"})
     assert response.headers["Location"].endswith(f"/consortia/{consortium.id}")
-    assert reload(db, Meeting, meeting.id) is None
+    assert fresh(db, Meeting, meeting.id) is None
     assert db.session.execute(sa.select(AgendaItem)).first() is None
 
 
@@ -258,7 +253,7 @@ def test_a_meeting_with_minutes_is_not_deleted(db, client, post, login, make_mee
     login(user)
     response = post(f"/meetings/{meeting.id}/delete", {"confirm": "y"}, follow_redirects=True)
     assert "minutes are a record and are kept" in text(response)
-    assert reload(db, Meeting, meeting.id) is not None
+    assert fresh(db, Meeting, meeting.id) is not None
     assert db.session.execute(sa.select(Minutes.body)).scalar() == "議事録の本文"
 
 
@@ -335,7 +330,7 @@ def test_an_item_with_sub_items_cannot_get_a_parent(db, post, meeting):
     response = post(f"/agenda-items/{parent.id}/edit", {"title": "議事", "parent_id": other.id})
     assert response.status_code == 422
     assert "has sub-items" in text(response)
-    assert reload(db, AgendaItem, parent.id).parent_id is None
+    assert fresh(db, AgendaItem, parent.id).parent_id is None
 
 
 def test_only_top_level_items_of_the_same_meeting_can_be_parents(db, post, meeting, make_meeting):

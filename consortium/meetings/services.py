@@ -57,15 +57,16 @@ def cancel_meeting(meeting: Meeting) -> bool:
     return update_meeting(meeting, {"status": MeetingStatus.CANCELLED})
 
 
+def has_minutes(meeting: Meeting) -> bool:
+    return db.session.execute(sa.select(sa.exists().where(Minutes.meeting_id == meeting.id))).scalar()
+
+
 def delete_meeting(meeting: Meeting) -> list[str]:
     """Delete a meeting with its agenda and materials; return the storage keys to remove after commit.
 
     Raises HasMinutes rather than take minutes with it: they are a record, never lost by accident.
     """
-    has_minutes = db.session.execute(
-        sa.select(sa.exists().where(Minutes.meeting_id == meeting.id))
-    ).scalar()
-    if has_minutes:
+    if has_minutes(meeting):
         raise HasMinutes()
     keys = list(db.session.execute(sa.select(Document.storage_key).where(Document.meeting_id == meeting.id)).scalars())
     db.session.delete(meeting)

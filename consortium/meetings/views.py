@@ -12,7 +12,7 @@ from .. import permissions
 from ..documents.services import discard
 from ..extensions import db
 from ..forms import ConfirmForm, render_form
-from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, Minutes
+from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..pagination import paginate
@@ -181,7 +181,7 @@ def cancel(meeting_id: int):
 def delete(meeting_id: int):
     """Delete a meeting with its agenda and materials, after confirmation; never one with minutes."""
     meeting = db.session.get(Meeting, meeting_id)
-    if db.session.execute(sa.select(sa.exists().where(Minutes.meeting_id == meeting.id))).scalar():
+    if services.has_minutes(meeting):
         flash(
             _("This meeting has minutes, so it cannot be deleted: minutes are a record and are kept. "
               "To call the meeting off, cancel it instead."),
