@@ -112,15 +112,36 @@ def _shared_consortia(column, kept_id: int, duplicate_id: int) -> list[str]:
     return sorted(db.session.execute(both).scalars())
 
 
+# What points at an organisation or a person, by the label a merge plan lists it under.
+ORGANIZATION_MOVES = {
+    "memberships": Membership.organization_id,
+    "sat_for": Membership.on_behalf_of_id,
+    "people": Person.organization_id,
+    "presenters": AgendaPresenter.organization_id,
+}
+PERSON_MOVES = {
+    "memberships": Membership.person_id,
+    "presenters": AgendaPresenter.person_id,
+    "speaker_of": DiscussionPoint.speaker_id,
+    "owner_of": ActionItem.owner_id,
+}
+
+
+def _moves(columns: dict, duplicate) -> dict[str, list]:
+    return {label: _rows(column.class_, column == duplicate.id) for label, column in columns.items()}
+
+
+def _move(columns: dict, plan: MergePlan, kept) -> None:
+    """Point every row the plan lists at the entry kept."""
+    for label, column in columns.items():
+        for row in plan.moves[label]:
+            setattr(row, column.key, kept.id)
+
+
 def organization_merge_plan(kept: Organization, duplicate: Organization) -> MergePlan:
     """What merging the duplicate into the organisation kept would move."""
     return MergePlan(
-        moves={
-            "memberships": _rows(Membership, Membership.organization_id == duplicate.id),
-            "sat_for": _rows(Membership, Membership.on_behalf_of_id == duplicate.id),
-            "people": _rows(Person, Person.organization_id == duplicate.id),
-            "presenters": _rows(AgendaPresenter, AgendaPresenter.organization_id == duplicate.id),
-        },
+        moves=_moves(ORGANIZATION_MOVES, duplicate),
         filled=[f for f in ORGANIZATION_FILLED if _empty(getattr(kept, f)) and not _empty(getattr(duplicate, f))],
         shared_consortia=_shared_consortia(Membership.organization_id, kept.id, duplicate.id),
     )
@@ -132,12 +153,7 @@ def person_merge_plan(kept: Person, duplicate: Person) -> MergePlan:
     if not _empty(duplicate.private_note) and duplicate.private_note != kept.private_note:
         filled.append("private_note")
     return MergePlan(
-        moves={
-            "memberships": _rows(Membership, Membership.person_id == duplicate.id),
-            "presenters": _rows(AgendaPresenter, AgendaPresenter.person_id == duplicate.id),
-            "speaker_of": _rows(DiscussionPoint, DiscussionPoint.speaker_id == duplicate.id),
-            "owner_of": _rows(ActionItem, ActionItem.owner_id == duplicate.id),
-        },
+        moves=_moves(PERSON_MOVES, duplicate),
         filled=filled,
         shared_consortia=_shared_consortia(Membership.person_id, kept.id, duplicate.id),
         user=duplicate.user,
@@ -162,14 +178,7 @@ def merge_organizations(kept: Organization, duplicate: Organization) -> MergePla
     """Move everything that points at the duplicate to the organisation kept, fill its gaps, delete the duplicate."""
     plan = organization_merge_plan(kept, duplicate)
     before = audit.snapshot(duplicate)
-    for membership in plan.moves["memberships"]:
-        membership.organization_id = kept.id
-    for membership in plan.moves["sat_for"]:
-        membership.on_behalf_of_id = kept.id
-    for person in plan.moves["people"]:
-        person.organization_id = kept.id
-    for presenter in plan.moves["presenters"]:
-        presenter.organization_id = kept.id
+    _move(ORGANIZATION_MOVES, plan, kept)
     for name in plan.filled:
         setattr(kept, name, getattr(duplicate, name))
     _finish_merge(kept, duplicate, plan, before)
@@ -186,14 +195,7 @@ def merge_people(kept: Person, duplicate: Person) -> MergePlan:
         raise MergeRefused("both have accounts")
     plan = person_merge_plan(kept, duplicate)
     before = audit.snapshot(duplicate)
-    for membership in plan.moves["memberships"]:
-        membership.person_id = kept.id
-    for presenter in plan.moves["presenters"]:
-        presenter.person_id = kept.id
-    for point in plan.moves["speaker_of"]:
-        point.speaker_id = kept.id
-    for action in plan.moves["owner_of"]:
-        action.owner_id = kept.id
+    _move(PERSON_MOVES, plan, kept)
     for name in plan.filled:
         if name == "private_note" and not _empty(kept.private_note):
             kept.private_note = f"{kept.private_note}\n\n{duplicate.private_note}"
