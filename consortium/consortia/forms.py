@@ -327,7 +327,7 @@ class MembershipForm(_MemberFields):
         self.consortium = consortium
         self.membership = membership
         self.group_id.choices = options(
-            [(g.id, f"{g.label} {g.title}" if g.label else g.title) for g in groups], _l("— none —")
+            [(g.id, g.numbered_title) for g in groups], _l("— none —")
         )
         self.choice: MemberChoice | None = None
 
@@ -461,7 +461,7 @@ class GroupForm(Form):
         super().__init__(obj=group, **kwargs)
         excluded = set(subtree([(g.id, g.parent_id) for g in groups], group.id)) if group is not None else set()
         self.parent_id.choices = options(
-            [(g.id, f"{g.label} {g.title}" if g.label else g.title) for g in groups if g.id not in excluded],
+            [(g.id, g.numbered_title) for g in groups if g.id not in excluded],
             _l("— none —"),
         )
 

@@ -15,7 +15,7 @@ from . import filetypes
 
 def item_label(item: AgendaItem) -> str:
     """An item as listed in the select; a sub-item is set off by a dash under its parent."""
-    text = f"{item.label} {item.title}" if item.label else item.title
+    text = item.numbered_title
     return f"— {text}" if item.parent_id is not None else text
 
 

@@ -163,7 +163,7 @@ class AgendaItemForm(Form):
         self.item = item
         self.has_children = has_children
         self.parent_id.choices = options(
-            [(i.id, f"{i.label} {i.title}" if i.label else i.title) for i in top_level if item is None or i.id != item.id],
+            [(i.id, i.numbered_title) for i in top_level if item is None or i.id != item.id],
             _l("— none: a top-level item —"),
         )
 

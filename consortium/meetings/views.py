@@ -293,7 +293,7 @@ def delete_item(item_id: int):
     if children:
         consequences.insert(
             0,
-            _("its sub-items: %(titles)s", titles="、".join(f"{c.label} {c.title}" if c.label else c.title for c in children)),
+            _("its sub-items: %(titles)s", titles="、".join(c.numbered_title for c in children)),
         )
     return _confirm_page(
         _("Delete the agenda item %(title)s?", title=item.title),

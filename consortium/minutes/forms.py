@@ -143,7 +143,7 @@ class MinutesForm(Form):
 
 
 def agenda_choice_label(item: AgendaItem) -> str:
-    label = f"{item.label} {item.title}" if item.label else item.title
+    label = item.numbered_title
     label = label if len(label) <= 60 else label[:59] + "…"
     return f"{label} ({_l('Closed')})" if not item.is_public else label
 

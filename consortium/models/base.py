@@ -68,6 +68,14 @@ class LabelledEnum(str, enum.Enum):
         return self.value
 
 
+class NumberedTitle:
+    """Rows printed with their number or label before the title: 議題2 報告, 4 地域の担い手."""
+
+    @property
+    def numbered_title(self) -> str:
+        return f"{self.label} {self.title}" if self.label else self.title
+
+
 class DatePrecision(LabelledEnum):
     """How much of a date is known: 令和5年11月 is a month, not the first of it."""
 

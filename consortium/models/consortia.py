@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import LabelledEnum, TimestampMixin, maintain_search_text, str_enum
+from .base import LabelledEnum, NumberedTitle, TimestampMixin, maintain_search_text, str_enum
 
 if TYPE_CHECKING:
     from .accounts import Grant
@@ -142,7 +142,7 @@ class Consortium(TimestampMixin, db.Model):
 maintain_search_text(Consortium, "name", "short_name", "name_en")
 
 
-class RosterGroup(db.Model):
+class RosterGroup(NumberedTitle, db.Model):
     """A heading the roster is grouped under: a programme's numbered item, or a pillar above it."""
 
     __tablename__ = "roster_group"

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import DatePrecision, LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from .base import DatePrecision, LabelledEnum, NumberedTitle, TimestampMixin, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from .consortia import Consortium, Membership
@@ -88,7 +88,7 @@ class Meeting(TimestampMixin, db.Model):
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title[:20]}>"
 
 
-class AgendaItem(db.Model):
+class AgendaItem(NumberedTitle, db.Model):
     """An item of a meeting's agenda; one level of nesting (10.1 under 10)."""
 
     __tablename__ = "agenda_item"
