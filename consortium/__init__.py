@@ -53,16 +53,20 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from . import audit, permissions  # noqa: F401  (register the audit writer and the user loader)
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .calendar.views import bp as calendar_bp
     from .consortia.views import bp as consortia_bp
     from .directory.views import bp as directory_bp
     from .documents.views import bp as documents_bp
+    from .feeds.views import bp as feeds_bp
     from .meetings.views import bp as meetings_bp
     from .minutes.views import bp as minutes_bp
+    from .pdf.views import bp as pdf_bp
     from .rosters.views import bp as rosters_bp
     from .site.views import bp as site_bp, register_error_handlers
 
     for blueprint in (
-        site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp, directory_bp
+        site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
+        directory_bp, feeds_bp, calendar_bp, pdf_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

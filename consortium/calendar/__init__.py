@@ -1,0 +1,1 @@
+"""Calendar pages (month and list) with Japanese national holidays."""

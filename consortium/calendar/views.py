@@ -1,0 +1,4 @@
+"""Routes of the calendar area."""
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)

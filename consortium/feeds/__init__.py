@@ -1,0 +1,1 @@
+"""iCalendar: one meeting's .ics, consortium, public and personal feeds."""

@@ -1,0 +1,4 @@
+"""Routes of the pdf area."""
+from flask import Blueprint
+
+bp = Blueprint("pdf", __name__)
