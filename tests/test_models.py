@@ -120,3 +120,28 @@ def test_unknown_enum_values_are_refused_by_the_database(db, make_consortium):
     with pytest.raises((IntegrityError, sa.exc.StatementError)):
         db.session.execute(sa.text("UPDATE consortium SET status = 'bogus' WHERE id = :id"), {"id": consortium.id})
         db.session.commit()
+
+
+@pytest.mark.parametrize("change", ["add item", "edit item", "add presenter", "delete item"])
+def test_agenda_changes_move_the_meetings_last_modified(db, make_consortium, make_meeting, make_person, change):
+    from consortium.models import AgendaItem, AgendaPresenter
+
+    meeting = make_meeting(make_consortium())
+    item = AgendaItem(meeting=meeting, title="開会", position=1)
+    db.session.add(item)
+    db.session.commit()
+    long_ago = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    db.session.execute(sa.update(Meeting).values(updated_at=long_ago))
+    db.session.commit()
+    db.session.expire_all()
+    item = db.session.get(AgendaItem, item.id)
+    if change == "add item":
+        db.session.add(AgendaItem(meeting_id=meeting.id, title="報告", position=2))
+    elif change == "edit item":
+        item.title = "開会あいさつ"
+    elif change == "add presenter":
+        db.session.add(AgendaPresenter(agenda_item_id=item.id, person=make_person()))
+    else:
+        db.session.delete(item)
+    db.session.commit()
+    assert db.session.get(Meeting, meeting.id).updated_at > long_ago
