@@ -37,6 +37,17 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     PER_PAGE = 20
     ROSTER_PER_PAGE = 100
+    # Outgoing mail: SMTP in production; development writes .eml files to MAIL_OUTBOX_FOLDER.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"  # implicit TLS, port 465
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Consortium <noreply@localhost>")
+    MAIL_TIMEOUT = 30
+    MAIL_OUTBOX_FOLDER = None  # default: <instance>/outbox
 
 
 class ProductionConfig(Config):
@@ -51,6 +62,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
 
 
 class TestConfig(DevelopmentConfig):

@@ -1,0 +1,54 @@
+"""Build email messages the way mail clients expect them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str  # "text/calendar"
+    params: tuple[tuple[str, str], ...] = ()  # (("method", "REQUEST"),)
+
+
+def address(name: str | None, email: str) -> Address:
+    """An address whose display name may be Japanese; the SMTP policy encodes it per RFC 2047."""
+    username, domain = email.rsplit("@", 1)
+    return Address(display_name=name or "", username=username, domain=domain)
+
+
+def sender() -> Address:
+    name, email = parseaddr(current_app.config["MAIL_FROM"])
+    return address(name, email)
+
+
+def compose(
+    to: Address, subject: str, text: str, html: str | None = None, attachments: tuple[Attachment, ...] = ()
+) -> EmailMessage:
+    """Return a message to one recipient: plain text, an optional HTML alternative, attachments."""
+    message = EmailMessage()
+    from_ = sender()
+    message["From"] = from_
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=from_.domain)
+    message.set_content(text, charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
+    for attachment in attachments:
+        maintype, subtype = attachment.mimetype.split("/", 1)
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(attachment.params),
+        )
+    return message

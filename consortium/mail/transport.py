@@ -1,0 +1,53 @@
+"""Hand composed messages to SMTP, or write them to the outbox folder in development."""
+from __future__ import annotations
+
+import os
+import secrets
+import smtplib
+import tempfile
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+
+from flask import current_app
+
+
+def outbox_folder() -> str:
+    return current_app.config.get("MAIL_OUTBOX_FOLDER") or os.path.join(current_app.instance_path, "outbox")
+
+
+def send(messages: Iterable[EmailMessage]) -> int:
+    """Send the messages (over one SMTP connection) and return how many went out."""
+    messages = list(messages)
+    if not messages:
+        return 0
+    if current_app.config["MAIL_BACKEND"] == "smtp":
+        _send_smtp(messages)
+    else:
+        _write_outbox(messages)
+    return len(messages)
+
+
+def _send_smtp(messages: list[EmailMessage]) -> None:
+    config = current_app.config
+    connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with connect(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        for message in messages:
+            smtp.send_message(message)
+
+
+def _write_outbox(messages: list[EmailMessage]) -> None:
+    """Write each message as <UTC time>-<random>.eml, whole or not at all."""
+    folder = outbox_folder()
+    os.makedirs(folder, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    for message in messages:
+        fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(message.as_bytes(policy=policy.SMTP))
+        os.replace(temporary, os.path.join(folder, f"{stamp}-{secrets.token_hex(4)}.eml"))

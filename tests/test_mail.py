@@ -1,0 +1,94 @@
+"""Outgoing mail: what a real SMTP server receives, and the development outbox."""
+import email
+import socket
+from email import policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from consortium.mail.compose import Attachment, address, compose
+from consortium.mail.transport import outbox_folder, send
+
+ICS = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:第5回 定例会\r\nEND:VCALENDAR\r\n".encode()
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every envelope it is given."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def smtp_server(app, monkeypatch):
+    """Run a real SMTP server on loopback and point the application at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    monkeypatch.setitem(app.config, "MAIL_FROM", "世田谷区 事務局 <office@example.jp>")
+    yield inbox
+    controller.stop()
+
+
+def invitation(to_name="長山 宗広", to_email="nagayama@example.jp"):
+    return compose(
+        address(to_name, to_email),
+        "【ご案内】第5回 世田谷区地域経済の持続可能な発展を目指す会議",
+        "長山 様\n\n第5回の会議をご案内します。",
+        "<p>長山 様</p><p>第5回の会議をご案内します。</p>",
+        (Attachment("invite.ics", ICS, "text/calendar", (("method", "REQUEST"),)),),
+    )
+
+
+def test_smtp_server_receives_japanese_headers_encoded_and_parts_intact(db, smtp_server):
+    assert send([invitation(), invitation("北原 明", "kitahara@example.jp")]) == 2
+
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["nagayama@example.jp"], ["kitahara@example.jp"]]
+    raw = smtp_server.envelopes[0].content
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    headers.decode("ascii")  # RFC 2047: nothing but ASCII in the header block
+    assert b"=?utf-8?" in headers
+    message = email.message_from_bytes(raw, policy=policy.default)
+    assert message["Subject"] == "【ご案内】第5回 世田谷区地域経済の持続可能な発展を目指す会議"
+    assert message["To"].addresses[0].display_name == "長山 宗広"
+    assert message["From"].addresses[0].display_name == "世田谷区 事務局"
+    body = message.get_body(("plain",))
+    assert body.get_content_charset() == "utf-8" and "第5回の会議をご案内します。" in body.get_content()
+    assert "<p>長山 様</p>" in message.get_body(("html",)).get_content()
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "REQUEST"
+    assert attachment.get_filename() == "invite.ics"
+    assert attachment.get_payload(decode=True) == ICS  # byte for byte, CRLF included
+
+
+def test_development_writes_each_message_to_the_outbox(db, app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "outbox")
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX_FOLDER", str(tmp_path / "outbox"))
+
+    send([invitation()])
+
+    [written] = list((tmp_path / "outbox").iterdir())
+    assert written.suffix == ".eml" and outbox_folder() == str(tmp_path / "outbox")
+    message = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert message["Subject"].startswith("【ご案内】第5回")
+    assert message["Message-ID"]
+
+
+def test_nothing_to_send_opens_no_connection(db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
+    assert send([]) == 0
