@@ -1,7 +1,7 @@
 """Forms of the meetings area: meetings, agenda items, presenters and moves."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -42,16 +42,13 @@ def web_address(form, field):
         raise ValidationError(_l("Enter a web address starting with https:// or http://."))
 
 
-class MeetingForm(Form):
-    number = IntegerField(
-        _l("Number"),
-        validators=[Optional(), NumberRange(min=1, max=999, message=_l("Enter a whole number from 1 to 999."))],
-        description=_l("5 for the 5th meeting; leave empty when meetings are not numbered."),
+class WhenForm(Form):
+    """When a meeting takes place, typed in Japan time: the meeting form's date and time fields,
+    which the scheduling check also reads on their own."""
+
+    precision = RadioField(
+        _l("How exactly is the date known?"), choices=PRECISIONS, default=DatePrecision.MINUTE.value
     )
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=enum_choices(MeetingKind), default=MeetingKind.REGULAR.value)
-    status = SelectField(_l("Status"), choices=enum_choices(MeetingStatus), default=MeetingStatus.SCHEDULED.value)
-    precision = RadioField(_l("How exactly is the date known?"), choices=PRECISIONS, default=DatePrecision.MINUTE.value)
     day = DateField(
         _l("Date"),
         validators=[DataRequired(_l("Enter the date."))],
@@ -62,6 +59,56 @@ class MeetingForm(Form):
         description=_l("Leave the times empty when only the date or the month is known."),
     )
     end_time = TimeField(_l("Ends at"), format=TIME_FORMATS, validators=[Optional()])
+
+    @property
+    def times_known(self) -> bool:
+        return self.precision.data == DatePrecision.MINUTE.value
+
+    def validate_end_time(self, field):
+        if self.times_known:
+            ends_after_start("start_time")(self, field)
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        if self.times_known:
+            if self.start_time.data is None and not self.start_time.errors:
+                self.start_time.errors.append(_l("Enter the start time, or choose that only the date is known."))
+        else:
+            # Without a known time the time fields mean nothing, so nothing typed there can be wrong.
+            self.start_time.errors, self.end_time.errors = [], []
+        self._errors = None
+        return not any(field.errors for field in self) and not self.form_errors
+
+    def when(self) -> tuple[DatePrecision, datetime, datetime | None] | None:
+        """The precision and the aware start and end as typed, or None while the fields do not say
+        when (nothing typed yet, or something wrong in them)."""
+        fields = (self.precision, self.day, self.start_time, self.end_time)
+        if any(field.errors for field in fields) or self.day.data is None:
+            return None
+        precision = DatePrecision(self.precision.data)
+        day: date = self.day.data
+        if precision is DatePrecision.MINUTE:
+            start, end = self.start_time.data, self.end_time.data
+            if start is None:
+                return None
+            starts_at = tokyo_datetime(day.year, day.month, day.day, start.hour, start.minute)
+            ends_at = tokyo_datetime(day.year, day.month, day.day, end.hour, end.minute) if end else None
+        elif precision is DatePrecision.DAY:
+            starts_at, ends_at = tokyo_datetime(day.year, day.month, day.day), None
+        else:
+            starts_at, ends_at = tokyo_datetime(day.year, day.month, 1), None
+        return precision, starts_at, ends_at
+
+
+class MeetingForm(WhenForm):
+    number = IntegerField(
+        _l("Number"),
+        validators=[Optional(), NumberRange(min=1, max=999, message=_l("Enter a whole number from 1 to 999."))],
+        description=_l("5 for the 5th meeting; leave empty when meetings are not numbered."),
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=enum_choices(MeetingKind), default=MeetingKind.REGULAR.value)
+    status = SelectField(_l("Status"), choices=enum_choices(MeetingStatus), default=MeetingStatus.SCHEDULED.value)
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=200)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
@@ -86,38 +133,9 @@ class MeetingForm(Form):
                     kwargs.setdefault("end_time", to_tokyo(meeting.ends_at).time())
         super().__init__(obj=meeting, **kwargs)
 
-    @property
-    def times_known(self) -> bool:
-        return self.precision.data == DatePrecision.MINUTE.value
-
-    def validate_end_time(self, field):
-        if self.times_known:
-            ends_after_start("start_time")(self, field)
-
-    def validate(self, extra_validators=None) -> bool:
-        super().validate(extra_validators)
-        if self.times_known:
-            if self.start_time.data is None and not self.start_time.errors:
-                self.start_time.errors.append(_l("Enter the start time, or choose that only the date is known."))
-        else:
-            # Without a known time the time fields mean nothing, so nothing typed there can be wrong.
-            self.start_time.errors, self.end_time.errors = [], []
-        self._errors = None
-        return not any(field.errors for field in self) and not self.form_errors
-
     def values(self) -> dict:
         """The meeting's attributes as typed, with times in Japan time made aware."""
-        precision = DatePrecision(self.precision.data)
-        day: date = self.day.data
-        if precision is DatePrecision.MINUTE:
-            start = self.start_time.data
-            starts_at = tokyo_datetime(day.year, day.month, day.day, start.hour, start.minute)
-            end = self.end_time.data
-            ends_at = tokyo_datetime(day.year, day.month, day.day, end.hour, end.minute) if end else None
-        elif precision is DatePrecision.DAY:
-            starts_at, ends_at = tokyo_datetime(day.year, day.month, day.day), None
-        else:
-            starts_at, ends_at = tokyo_datetime(day.year, day.month, 1), None
+        precision, starts_at, ends_at = self.when()
         return {
             "number": self.number.data,
             "title": self.title.data,

@@ -4,21 +4,21 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
 from ..documents.services import discard
 from ..extensions import db
-from ..forms import ConfirmForm, render_form
+from ..forms import ConfirmForm, positive_int, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..pagination import paginate
 from ..permissions import Access, guard
-from . import services
-from .forms import AgendaItemForm, MeetingForm, MoveForm, PresenterForm, RemovePresenterForm
+from . import scheduling, services
+from .forms import AgendaItemForm, MeetingForm, MoveForm, PresenterForm, RemovePresenterForm, WhenForm
 
 # No url_prefix: the agenda's routes live under /agenda-items and a new meeting under its consortium.
 bp = Blueprint("meetings", __name__)
@@ -109,6 +109,32 @@ def _confirm_page(title: str, message: str, form, cancel_url: str, consequences=
 # Meetings
 
 
+def _schedule_warnings(
+    form: MeetingForm, consortium_id: int, meeting_id: int | None
+) -> list[scheduling.ScheduleWarning]:
+    """What to warn about for the time the form holds, or nothing while it does not say when."""
+    when = form.when()
+    return scheduling.warnings_for(consortium_id, *when, exclude_meeting_id=meeting_id) if when else []
+
+
+def _flash_schedule_warnings(form: MeetingForm, meeting: Meeting) -> None:
+    """Show the scheduling warnings on the next page too, for those whose browser ran no script."""
+    for warning in _schedule_warnings(form, meeting.consortium_id, meeting.id):
+        flash(warning.message, "warning")
+
+
+def _meeting_form_page(form: MeetingForm, consortium: Consortium, meeting: Meeting | None, title: str, cancel_url):
+    return render_form(
+        "meetings/form.html",
+        form,
+        consortium=consortium,
+        meeting=meeting,
+        title=title,
+        cancel_url=cancel_url,
+        schedule_warnings=_schedule_warnings(form, consortium.id, meeting.id if meeting else None),
+    )
+
+
 @bp.route("/consortia/<int:consortium_id>/meetings/new", methods=["GET", "POST"])
 @guard(Access.SECRETARIAT)
 def create(consortium_id: int):
@@ -119,15 +145,10 @@ def create(consortium_id: int):
         meeting = services.create_meeting(consortium, form.values())
         db.session.commit()
         flash(_("The meeting has been created. Add its agenda and materials below."), "success")
+        _flash_schedule_warnings(form, meeting)
         return redirect(_meeting_url(meeting.id))
-    return render_form(
-        "meetings/form.html",
-        form,
-        consortium=consortium,
-        meeting=None,
-        title=_("New meeting"),
-        cancel_url=url_for("consortia.show", consortium_id=consortium.id),
-    )
+    cancel_url = url_for("consortia.show", consortium_id=consortium.id)
+    return _meeting_form_page(form, consortium, None, _("New meeting"), cancel_url)
 
 
 @bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -143,15 +164,30 @@ def edit(meeting_id: int):
             flash(_("The meeting has been saved. Calendars that subscribe to it will show the change."), "success")
         else:
             flash(_("The meeting has been saved."), "success")
+        _flash_schedule_warnings(form, meeting)
         return redirect(_meeting_url(meeting.id))
-    return render_form(
-        "meetings/form.html",
-        form,
-        consortium=meeting.consortium,
-        meeting=meeting,
-        title=_("Edit the meeting"),
-        cancel_url=_meeting_url(meeting.id),
-    )
+    return _meeting_form_page(form, meeting.consortium, meeting, _("Edit the meeting"), _meeting_url(meeting.id))
+
+
+@bp.get("/consortia/<int:consortium_id>/meetings/check")
+@guard(Access.SECRETARIAT)
+def check_schedule(consortium_id: int):
+    """Answer in JSON what to warn about for the date and time typed in the meeting form (its field
+    names: precision, day, start_time, end_time; meeting: the id of the meeting being edited)."""
+    form = WhenForm(request.args, meta={"csrf": False})
+    raw_meeting = request.args.get("meeting", "")
+    exclude = positive_int(raw_meeting) if raw_meeting else None
+    errors = {} if form.validate() else {name: [str(e) for e in found] for name, found in form.errors.items()}
+    if raw_meeting and exclude is None:
+        errors["meeting"] = [_("The meeting must be given by its number.")]
+    if errors:
+        response = jsonify(errors=errors)
+        response.status_code = 400
+    else:
+        warnings = scheduling.warnings_for(consortium_id, *form.when(), exclude_meeting_id=exclude)
+        response = jsonify(warnings=[{"kind": w.kind, "message": w.message} for w in warnings])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/meetings/<int:meeting_id>/cancel", methods=["GET", "POST"])
