@@ -37,6 +37,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     PER_PAGE = 20
     ROSTER_PER_PAGE = 100
+    # Rendered PDFs (議事次第, 議事録, 委員名簿), kept by content; safe to empty at any time.
+    PDF_CACHE_FOLDER = None  # default: <instance>/pdf-cache
     # Outgoing mail: SMTP in production; development writes .eml files to MAIL_OUTBOX_FOLDER.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -48,6 +50,9 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "Consortium <noreply@localhost>")
     MAIL_TIMEOUT = 30
     MAIL_OUTBOX_FOLDER = None  # default: <instance>/outbox
+    # The domain in every calendar UID (meeting-12@<domain>). Set it once, to the site's own domain,
+    # before feeds go out: calendar apps take a meeting with a new UID for a different meeting.
+    CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "consortium.invalid")
 
 
 class ProductionConfig(Config):

@@ -38,6 +38,7 @@ from .minutes import (
 )
 from .organisations import Organization, OrganizationKind
 from .people import Person
+from . import touch  # noqa: F401,I001  (what counts as a change to a meeting)
 from .polls import Answer, Poll, PollAnswer, PollSlot, PollStatus
 from .schedule import Milestone, Target, TargetReport
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import DatePrecision, LabelledEnum, NumberedTitle, TimestampMixin, UTCDateTime, str_enum, utcnow
+from .base import DatePrecision, LabelledEnum, NumberedTitle, TimestampMixin, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from .consortia import Consortium, Membership
@@ -242,18 +242,3 @@ class Attendance(db.Model):
     def __repr__(self) -> str:
         return f"<Attendance m={self.meeting_id} ms={self.membership_id} {self.reply} {self.presence}>"
 
-
-@sa.event.listens_for(Session, "before_flush")
-def _touch_meetings(session: Session, _context, _instances) -> None:
-    """A change to a meeting's agenda, presenters or materials is a change to the meeting:
-    its updated_at is what feeds send as LAST-MODIFIED and compare for ETags."""
-    meeting_ids = set()
-    for row in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(row, AgendaPresenter):
-            row = row.agenda_item or session.get(AgendaItem, row.agenda_item_id)
-        if isinstance(row, (AgendaItem, Document)):
-            meeting_ids.add(row.meeting_id or (row.meeting and row.meeting.id))
-    for meeting_id in meeting_ids - {None}:
-        meeting = session.get(Meeting, meeting_id)
-        if meeting is not None and meeting not in session.deleted:
-            meeting.updated_at = utcnow()

@@ -1,4 +1,4 @@
-"""Date polls (日程調整): candidate slots and each member's ○ / △ / ×."""
+"""Date polls (日程調整): candidate slots, each member's ○ / △ / × and comment, and the notices sent."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from .base import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .consortia import Membership
@@ -33,6 +33,8 @@ class Poll(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
+    message: Mapped[str | None] = mapped_column(sa.Text)  # sent with the poll
+    # The last moment to answer: the end of the respond-by day in Tokyo.
     respond_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[PollStatus] = mapped_column(str_enum(PollStatus, "poll_status"), default=PollStatus.OPEN)
     chosen_slot_id: Mapped[int | None] = mapped_column(
@@ -47,6 +49,11 @@ class Poll(TimestampMixin, db.Model):
         foreign_keys="PollSlot.poll_id",
     )
     chosen_slot: Mapped[PollSlot | None] = relationship(foreign_keys=[chosen_slot_id], post_update=True)
+    responses: Mapped[list[PollResponse]] = relationship(back_populates="poll", cascade="all, delete-orphan")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is PollStatus.OPEN
 
     def __repr__(self) -> str:
         return f"<Poll {self.id} {self.status.value}>"
@@ -78,10 +85,50 @@ class PollAnswer(db.Model):
     slot_id: Mapped[int] = mapped_column(sa.ForeignKey("poll_slot.id", ondelete="CASCADE"))
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
     answer: Mapped[Answer] = mapped_column(str_enum(Answer, "poll_answer_value"))
-    comment: Mapped[str | None] = mapped_column(sa.String(500))
 
     slot: Mapped[PollSlot] = relationship(back_populates="answers")
     membership: Mapped[Membership] = relationship()
 
     def __repr__(self) -> str:
         return f"<PollAnswer slot={self.slot_id} ms={self.membership_id} {self.answer.value}>"
+
+
+class PollResponse(db.Model):
+    """That a member has answered a poll, when, and their comment; answering again replaces it."""
+
+    __tablename__ = "poll_response"
+    __table_args__ = (sa.UniqueConstraint("poll_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(sa.ForeignKey("poll.id", ondelete="CASCADE"))
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str | None] = mapped_column(sa.String(500))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    poll: Mapped[Poll] = relationship(back_populates="responses")
+    membership: Mapped[Membership] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PollResponse poll={self.poll_id} ms={self.membership_id}>"
+
+
+class SentNotice(db.Model):
+    """A mail that has gone to a member about something: each is sent once.
+
+    The unique key makes a second run of `reminders send` (or a second click) send nothing twice.
+    A notice names what it is about by a foreign key, so ids reused after a deletion never
+    count as sent; meeting invitations add their own column (meeting_id) and key.
+    """
+
+    __tablename__ = "sent_notice"
+    __table_args__ = (sa.UniqueConstraint("kind", "poll_id", "membership_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))  # poll_invitation, poll_reminder, poll_decision
+    poll_id: Mapped[int | None] = mapped_column(sa.ForeignKey("poll.id", ondelete="CASCADE"), index=True)
+    membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(sa.String(254))  # where it went
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SentNotice {self.kind} poll={self.poll_id} ms={self.membership_id}>"

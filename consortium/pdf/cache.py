@@ -1,0 +1,105 @@
+"""Rendered PDFs kept on disk by content: the key is a hash of the HTML and the renderer.
+
+A change to what a document prints changes its HTML and so its key: a new PDF is rendered,
+while an unchanged one is read back. The key doubles as the response's ETag. Files sit in
+a sub-folder named by the key's first two characters, like the materials' store.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import NamedTuple
+
+from flask import current_app
+
+from .render import RENDERER
+
+
+def folder() -> str:
+    """The cache folder: PDF_CACHE_FOLDER, or pdf-cache/ in the instance folder."""
+    return current_app.config.get("PDF_CACHE_FOLDER") or os.path.join(current_app.instance_path, "pdf-cache")
+
+
+def content_key(html: str) -> str:
+    """The hash of everything that makes a PDF's bytes."""
+    return hashlib.sha256(f"{RENDERER}\n{html}".encode()).hexdigest()
+
+
+def _path(key: str) -> str:
+    return os.path.join(folder(), key[:2], f"{key}.pdf")
+
+
+def read(key: str) -> bytes | None:
+    """The cached PDF under that key, or None."""
+    try:
+        with open(_path(key), "rb") as cached:
+            return cached.read()
+    except FileNotFoundError:
+        return None
+
+
+def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:
+    """(key, PDF bytes) for the HTML: read from the cache, or rendered and stored."""
+    key = content_key(html)
+    data = read(key)
+    if data is None:
+        data = render(html)
+        _store(_path(key), data)
+    return key, data
+
+
+class Known(NamedTuple):
+    """What a document's version last rendered to."""
+
+    key: str
+    title: str
+    public: bool
+
+
+# Building a document's HTML costs as much as a page; its version (the updated_at and version
+# columns of its rows, and what the visitor may see) costs one query. A version is trusted to
+# give the same HTML for RECHECK_SECONDS: an edit that moves no version (a presenter renamed in
+# the directory, an action item marked done) reaches the PDF within that time, every other one
+# at once. Each worker keeps its own few thousand entries.
+RECHECK_SECONDS = 60
+_KEPT = 4096
+_known: OrderedDict[tuple, tuple[float, Known]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def recall(version: tuple) -> Known | None:
+    """What the version rendered to within the last RECHECK_SECONDS, if anything."""
+    with _lock:
+        found = _known.get(version)
+        if found is None or time.monotonic() - found[0] > RECHECK_SECONDS:
+            return None
+        _known.move_to_end(version)
+        return found[1]
+
+
+def remember(version: tuple, known: Known) -> None:
+    with _lock:
+        _known[version] = (time.monotonic(), known)
+        _known.move_to_end(version)
+        while len(_known) > _KEPT:
+            _known.popitem(last=False)
+
+
+def _store(target: str, data: bytes) -> None:
+    """Write a file aside and rename it into place: a reader never sees half a PDF, and two
+    workers rendering the same document at once each write their own temporary file."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(partial, target)
+    except BaseException:
+        if os.path.exists(partial):
+            os.remove(partial)
+        raise

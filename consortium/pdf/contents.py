@@ -1,0 +1,180 @@
+"""What each printed document shows to the visitor, loaded in a fixed number of queries.
+
+Each function decides as the matching page does: the meeting page for the 議事次第, the minutes
+page for the 議事録 or 議事要旨, the consortium page for the 委員名簿. Closed agenda items and
+members-only materials stay with the members; so do drafts of the minutes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+
+import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from .. import permissions
+from ..consortia.roster import roster_rows
+from ..consortia.views import LEADING_ROLES, _roster_statement
+from ..extensions import db
+from ..japanese import seat_mark, today_tokyo
+from ..meetings.services import in_agenda_order
+from ..minutes import queries as minutes_queries
+from ..minutes.summary import leave_out_closed, minutes_view
+from ..models import (
+    AgendaItem,
+    AgendaPresenter,
+    Attendance,
+    Consortium,
+    Document,
+    DocumentType,
+    Meeting,
+    Membership,
+    Presence,
+    Role,
+)
+
+ANONYMOUS = AnonymousUserMixin()
+# What a meeting hands out; its own 次第 and minutes are not on the list of materials.
+HANDED_OUT = (DocumentType.MATERIAL, DocumentType.REFERENCE, DocumentType.ROSTER)
+
+
+@dataclass
+class Printout:
+    """A document to print: its template and context, the name it is saved under, and whether
+    everything in it is public (then shared caches may keep it)."""
+
+    template: str
+    title: str
+    public: bool
+    context: dict
+
+
+@dataclass
+class NumberedItem:
+    item: AgendaItem
+    number: str  # the item's own label, else its place: 1, 2 … at the top, ①, ② … below
+
+
+def numbered(items: list[AgendaItem]) -> list[NumberedItem]:
+    """Agenda items in agenda order, each with the number it is printed under."""
+    rows, top, sub = [], 0, 0
+    for item in in_agenda_order(items):
+        if item.parent_id is None:
+            top, sub = top + 1, 0
+            number = str(top)
+        else:
+            sub += 1
+            number = seat_mark(sub)
+        rows.append(NumberedItem(item, item.label or number))
+    return rows
+
+
+def agenda(meeting: Meeting) -> Printout:
+    """The 議事次第: when and where, the agenda with presenters, and the materials."""
+    is_member = permissions.is_member(meeting.consortium_id)
+    items = db.session.execute(
+        sa.select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id)
+        .options(
+            selectinload(AgendaItem.presenters).options(
+                joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization)
+            )
+        )
+    ).scalars().all()
+    documents = db.session.execute(
+        sa.select(Document)
+        .where(Document.meeting_id == meeting.id, Document.doc_type.in_(HANDED_OUT))
+        .order_by(Document.position, Document.id)
+    ).scalars().all()
+    if not is_member:
+        (items,) = leave_out_closed(items)
+        documents = [d for d in documents if permissions.can_view_document(d)]
+    public = (
+        permissions.can_view_meeting(meeting, ANONYMOUS)
+        and all(permissions.is_open_item(item) for item in items)
+        and all(permissions.can_view_document(d, ANONYMOUS) for d in documents)
+        and not (is_member and meeting.online_url)
+    )
+    return Printout(
+        "pdf/agenda.html",
+        f"{_short_name(meeting.consortium)} {meeting.title} 議事次第",
+        public,
+        {"meeting": meeting, "items": numbered(items), "documents": documents, "is_member": is_member},
+    )
+
+
+def minutes(meeting: Meeting, full: bool) -> Printout:
+    """The full 議事録 (for members) or the 議事要旨, of minutes the visitor may read."""
+    record = minutes_queries.load_minutes(meeting.id, workflow=False)
+    items = minutes_queries.agenda_items(meeting.id)
+    view = minutes_view(record, items, full=full)
+    if not full:
+        (items,) = leave_out_closed(items)
+    kind = "議事録" if full else "議事要旨"
+    draft = not record.is_published
+    rows = numbered(items)
+    by_id = {row.item.id: row for row in rows}
+    return Printout(
+        "pdf/minutes.html",
+        f"{_short_name(meeting.consortium)} {meeting.title} {kind}{'（案）' if draft else ''}",
+        not full and not draft and permissions.can_view_meeting(meeting, ANONYMOUS),
+        {
+            "meeting": meeting,
+            "view": view,
+            "kind": kind,
+            "draft": draft,
+            "items": rows,
+            "numbers": by_id,
+            # Points under the same item, in the order recorded, print under one heading.
+            "point_groups": [
+                (by_id.get(item_id), list(points)) for item_id, points in groupby(view.points, lambda p: p.agenda_item_id)
+            ],
+            "attendees": attendees(meeting.id),
+        },
+    )
+
+
+def attendees(meeting_id: int) -> list[Attendance]:
+    """Who was there, in person or by a stand-in (代理出席), in roster order."""
+    return list(
+        db.session.execute(
+            sa.select(Attendance)
+            .join(Attendance.membership)
+            .where(
+                Attendance.meeting_id == meeting_id,
+                Attendance.presence.in_((Presence.PRESENT, Presence.REPRESENTED)),
+            )
+            .options(
+                contains_eager(Attendance.membership).options(
+                    joinedload(Membership.person),
+                    joinedload(Membership.organization),
+                    joinedload(Membership.on_behalf_of),
+                )
+            )
+            # The roster's order (consortia.services.current_roster), former members included.
+            .order_by(Membership.position, Membership.seat, Membership.id)
+        ).scalars()
+    )
+
+
+def roster(consortium: Consortium) -> Printout:
+    """The 委員名簿: the current roster in seat order, as the consortium page lays it out."""
+    leading = db.session.execute(_roster_statement(consortium, leading=True)).scalars().all()
+    members = db.session.execute(_roster_statement(consortium, leading=False)).scalars().all()
+    return Printout(
+        "pdf/roster.html",
+        f"{consortium.name} 委員名簿",
+        consortium.is_public,
+        {
+            "consortium": consortium,
+            "rows": roster_rows(members),
+            "leading": [(role, [m for m in leading if m.role is role]) for role in LEADING_ROLES],
+            "has_roles": any(m.role is not Role.MEMBER for m in members),
+            "today": today_tokyo(),
+        },
+    )
+
+
+def _short_name(consortium: Consortium) -> str:
+    return consortium.short_name or consortium.name
