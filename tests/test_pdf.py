@@ -493,7 +493,7 @@ def test_an_edit_the_version_cannot_see_reaches_the_pdf_after_the_recheck(client
     governor.given_name = "守二"  # a directory edit: the meeting's updated_at stays
     db.session.commit()
     client.get(agenda_url(scene))
-    assert len(renders) == 1  # trusted for RECHECK_SECONDS
-    monkeypatch.setattr(cache, "RECHECK_SECONDS", 0)
+    assert len(renders) == 1  # the version is trusted for a minute
+    monkeypatch.setattr(cache.versions, "max_age", 0)
     client.get(agenda_url(scene))
     assert len(renders) == 2 and "阿部 守二" in renders[1]

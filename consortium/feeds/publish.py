@@ -4,8 +4,7 @@ meetings is assembled from what was already written rather than written again.""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import permissions
 from ..extensions import db, login_manager
+from ..kept import Kept
 from ..japanese import today_tokyo, tokyo_datetime
 from ..meetings.services import in_agenda_order
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, User
@@ -57,33 +57,8 @@ class Validators:
     earliest: datetime | None = None  # the first meeting's start: how far back the VTIMEZONE goes
 
 
-class _Kept:
-    """A bounded, thread-safe map that forgets what was least recently used."""
-
-    def __init__(self, size: int):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.data.get(key)
-            if value is not None:
-                self.data.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.data[key] = value
-            self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.data.clear()
-
-
 # Keyed by everything an event's bytes depend on, so a stale entry is never found, only forgotten.
-events = _Kept(EVENTS_KEPT)
+events = Kept(EVENTS_KEPT)
 
 
 def uid_domain() -> str:

@@ -9,14 +9,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import NamedTuple
 
 from flask import current_app
 
+from ..kept import Kept
 from .render import RENDERER
 
 
@@ -63,31 +61,9 @@ class Known(NamedTuple):
 
 # Building a document's HTML costs as much as a page; its version (the updated_at and version
 # columns of its rows, and what the visitor may see) costs one query. A version is trusted to
-# give the same HTML for RECHECK_SECONDS: an edit that moves no version (a presenter renamed in
-# the directory, an action item marked done) reaches the PDF within that time, every other one
-# at once. Each worker keeps its own few thousand entries.
-RECHECK_SECONDS = 60
-_KEPT = 4096
-_known: OrderedDict[tuple, tuple[float, Known]] = OrderedDict()
-_lock = threading.Lock()
-
-
-def recall(version: tuple) -> Known | None:
-    """What the version rendered to within the last RECHECK_SECONDS, if anything."""
-    with _lock:
-        found = _known.get(version)
-        if found is None or time.monotonic() - found[0] > RECHECK_SECONDS:
-            return None
-        _known.move_to_end(version)
-        return found[1]
-
-
-def remember(version: tuple, known: Known) -> None:
-    with _lock:
-        _known[version] = (time.monotonic(), known)
-        _known.move_to_end(version)
-        while len(_known) > _KEPT:
-            _known.popitem(last=False)
+# give the same HTML for a minute: an edit that moves no version (a presenter renamed in the
+# directory) reaches the PDF within that time, every other one at once. Each worker keeps its own.
+versions = Kept(4096, max_age=60)
 
 
 def _store(target: str, data: bytes) -> None:

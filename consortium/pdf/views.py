@@ -3,7 +3,7 @@
 The documents are Japanese documents, whatever language the visitor reads the site in. Each
 route renders its print template to HTML, and the HTML's hash finds the PDF in the cache or
 has it rendered; the hash is also the ETag, so an unchanged document answers 304. The agenda
-and the minutes first look up their version (cache.recall), which spares building the HTML.
+and the minutes first look up their version (cache.versions), which spares building the HTML.
 """
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def roster(consortium_id: int):
 
 def _send(build: Callable[[], contents.Printout], version: tuple | None = None):
     """Answer with the document's PDF, shown in the browser, 304 when the visitor has it already."""
-    known = cache.recall(version) if version else None
+    known = cache.versions.get(version) if version else None
     data = cache.read(known.key) if known else None
     if data is None:
         printout = build()
@@ -67,7 +67,7 @@ def _send(build: Callable[[], contents.Printout], version: tuple | None = None):
         key, data = cache.pdf_for(html, render.html_to_pdf)
         known = cache.Known(key, printout.title, printout.public)
         if version:
-            cache.remember(version, known)
+            cache.versions.put(version, known)
     response = send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
