@@ -14,6 +14,8 @@ from typing import BinaryIO
 
 from flask import current_app
 
+from ..files import write_atomically
+
 KEY = re.compile(r"[0-9a-f]{32}")
 
 
@@ -32,18 +34,7 @@ def path(key: str) -> str:
 def save(data: bytes) -> str:
     """Store bytes under a new random key and return the key."""
     key = secrets.token_hex(16)
-    target = path(key)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    partial = f"{target}.part"
-    # Written aside, then renamed: a reader never sees half a file, even if the disk fills up.
-    try:
-        with builtins.open(partial, "xb") as out:
-            out.write(data)
-        os.replace(partial, target)
-    except OSError:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise
+    write_atomically(path(key), data)
     return key
 
 

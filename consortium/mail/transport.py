@@ -4,13 +4,14 @@ from __future__ import annotations
 import os
 import secrets
 import smtplib
-import tempfile
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 
 from flask import current_app
+
+from ..files import write_atomically
 
 
 def outbox_folder() -> str:
@@ -43,11 +44,7 @@ def _send_smtp(messages: list[EmailMessage]) -> None:
 
 def _write_outbox(messages: list[EmailMessage]) -> None:
     """Write each message as <UTC time>-<random>.eml, whole or not at all."""
-    folder = outbox_folder()
-    os.makedirs(folder, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     for message in messages:
-        fd, temporary = tempfile.mkstemp(dir=folder, suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(message.as_bytes(policy=policy.SMTP))
-        os.replace(temporary, os.path.join(folder, f"{stamp}-{secrets.token_hex(4)}.eml"))
+        target = os.path.join(outbox_folder(), f"{stamp}-{secrets.token_hex(4)}.eml")
+        write_atomically(target, message.as_bytes(policy=policy.SMTP))

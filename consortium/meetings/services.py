@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..rows import assign, move
@@ -76,6 +77,20 @@ def delete_meeting(meeting: Meeting) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------
 # Agenda items
+
+
+def agenda_with_presenters(meeting_id: int) -> list[AgendaItem]:
+    """A meeting's agenda items in agenda order, closed ones included, presenters loaded."""
+    items = db.session.execute(
+        sa.select(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting_id)
+        .options(
+            selectinload(AgendaItem.presenters).options(
+                joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization)
+            )
+        )
+    ).scalars().all()
+    return in_agenda_order(items)
 
 
 def in_agenda_order(items: list[AgendaItem]) -> list[AgendaItem]:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import permissions
 from ..documents.services import discard
@@ -55,16 +55,7 @@ def show(meeting_id: int):
     """Show a meeting: when and where, agenda, materials, and minutes once published."""
     meeting = db.session.get(Meeting, meeting_id)
     is_member = permissions.is_member(meeting.consortium_id)
-    items = db.session.execute(
-        sa.select(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id)
-        .options(
-            selectinload(AgendaItem.presenters).options(
-                joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization)
-            )
-        )
-    ).scalars().all()
-    items = services.in_agenda_order(items)
+    items = services.agenda_with_presenters(meeting.id)
     documents = db.session.execute(
         sa.select(Document).where(Document.meeting_id == meeting.id).order_by(Document.position, Document.id)
     ).scalars().all()

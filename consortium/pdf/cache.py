@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from typing import NamedTuple
 
 from flask import current_app
 
+from ..files import write_atomically
 from ..kept import Kept
 from .render import RENDERER
 
@@ -47,7 +47,7 @@ def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:
     data = read(key)
     if data is None:
         data = render(html)
-        _store(_path(key), data)
+        write_atomically(_path(key), data)
     return key, data
 
 
@@ -64,18 +64,3 @@ class Known(NamedTuple):
 # give the same HTML for a minute: an edit that moves no version (a presenter renamed in the
 # directory) reaches the PDF within that time, every other one at once. Each worker keeps its own.
 versions = Kept(4096, max_age=60)
-
-
-def _store(target: str, data: bytes) -> None:
-    """Write a file aside and rename it into place: a reader never sees half a PDF, and two
-    workers rendering the same document at once each write their own temporary file."""
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    handle, partial = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".part")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(partial, target)
-    except BaseException:
-        if os.path.exists(partial):
-            os.remove(partial)
-        raise

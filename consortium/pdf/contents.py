@@ -11,19 +11,18 @@ from itertools import groupby
 
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import permissions
 from ..consortia.roster import roster_rows
 from ..consortia.views import LEADING_ROLES, _roster_statement
 from ..extensions import db
 from ..japanese import seat_mark, today_tokyo
-from ..meetings.services import in_agenda_order
+from ..meetings.services import agenda_with_presenters, in_agenda_order
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..models import (
     AgendaItem,
-    AgendaPresenter,
     Attendance,
     Consortium,
     Document,
@@ -73,15 +72,7 @@ def numbered(items: list[AgendaItem]) -> list[NumberedItem]:
 def agenda(meeting: Meeting) -> Printout:
     """The 議事次第: when and where, the agenda with presenters, and the materials."""
     is_member = permissions.is_member(meeting.consortium_id)
-    items = db.session.execute(
-        sa.select(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting.id)
-        .options(
-            selectinload(AgendaItem.presenters).options(
-                joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization)
-            )
-        )
-    ).scalars().all()
+    items = agenda_with_presenters(meeting.id)
     documents = db.session.execute(
         sa.select(Document)
         .where(Document.meeting_id == meeting.id, Document.doc_type.in_(HANDED_OUT))
