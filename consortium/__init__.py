@@ -61,12 +61,13 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from .meetings.views import bp as meetings_bp
     from .minutes.views import bp as minutes_bp
     from .pdf.views import bp as pdf_bp
+    from .polls.views import bp as polls_bp
     from .rosters.views import bp as rosters_bp
     from .site.views import bp as site_bp, register_error_handlers
 
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
-        directory_bp, feeds_bp, calendar_bp, pdf_bp,
+        directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

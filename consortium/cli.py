@@ -1,4 +1,5 @@
-"""Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`."""
+"""Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`,
+`… reminders send` (for cron)."""
 from __future__ import annotations
 
 import click
@@ -7,6 +8,7 @@ from flask.cli import AppGroup
 
 demo_cli = AppGroup("demo", help="Demo data taken from the seed documents.")
 users_cli = AppGroup("users", help="Accounts.")
+reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cron.")
 
 
 @demo_cli.command("load")
@@ -46,6 +48,31 @@ def create_admin(email: str, password: str, display_name: str | None) -> None:
     click.echo(f"{verb} administrator {user.email}.")
 
 
+@reminders_cli.command("send")
+@click.option(
+    "--base-url", envvar="SITE_URL", default=None,
+    help="The site's address for links in the mails, e.g. https://consortium.example.jp (or SITE_URL).",
+)
+def reminders_send(base_url: str | None) -> None:
+    """Send the reminders that are due; each goes once, however often this runs."""
+    from datetime import UTC, datetime
+
+    from .polls import reminders as poll_reminders
+
+    if not base_url and not current_app.config.get("SERVER_NAME"):
+        raise click.UsageError("Give the site's address with --base-url or SITE_URL: the mails link to it.")
+    now = datetime.now(UTC)
+    # Each area with reminders adds its job here: (mails sent, batches that failed) = job(now, report).
+    jobs = (poll_reminders.send_due,)
+    with current_app.test_request_context(base_url=base_url):
+        outcomes = [job(now, report=lambda line: click.echo(line, err=True)) for job in jobs]
+    sent, failed = sum(o[0] for o in outcomes), sum(o[1] for o in outcomes)
+    click.echo(f"Reminders sent: {sent}.")
+    if failed:
+        raise click.ClickException(f"{failed} batch(es) could not be sent; they will be tried again on the next run.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(reminders_cli)

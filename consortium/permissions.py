@@ -32,6 +32,7 @@ from .models import (
     Minutes,
     Organization,
     Person,
+    Poll,
     RosterGroup,
     Target,
     TargetReport,
@@ -68,6 +69,7 @@ SUBJECTS = {
     "organization_id": Organization,
     "person_id": Person,
     "user_id": User,
+    "poll_id": Poll,
 }
 
 
@@ -161,6 +163,8 @@ def can_view(row, user=None) -> bool:
         return can_view_document(row, user)
     if isinstance(row, Minutes):
         return can_view_minutes(row, user)
+    if isinstance(row, Poll):
+        return can_view_meeting(row.meeting, user)
     if isinstance(row, Person):
         return can_view_person(row, user)
     if isinstance(row, User):

@@ -18,12 +18,15 @@ from consortium.models import (
     GrantRole,
     Milestone,
     Minutes,
+    Poll,
+    PollSlot,
     RosterGroup,
     Target,
     TargetReport,
     Visibility,
 )
 from consortium.permissions import Access
+from consortium.polls.links import make_token
 
 ROLES = ("anonymous", "outside_member", "outside_secretariat", "member", "secretariat", "admin")
 LEVEL_OF_ROLE = {
@@ -72,6 +75,8 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
     db.session.add_all(rows)
     db.session.commit()
     item, milestone, report = rows[0], rows[2], rows[4]
+    poll = Poll(meeting=meeting, title="日程調整", slots=[PollSlot(starts_at=meeting.starts_at)])
+    db.session.add(poll)
     membership = make_member(consortium, person=person, seat=1, group=group)
     document = add_document(meeting, b"%PDF-1.4\n%walk\n", "資料1.pdf", title="資料1")
     db.session.commit()
@@ -82,6 +87,8 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         "secretariat": make_user({consortium: GrantRole.SECRETARIAT}),
         "admin": make_user(is_admin=True),
     }
+    # A member whose feed address no walked visitor replaces: the address is the key, so all may read it.
+    subscriber = make_user({consortium: GrantRole.MEMBER}, calendar_token="walk-feed-address")
     args = {
         "consortium_id": consortium.id,
         "meeting_id": meeting.id,
@@ -96,6 +103,10 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         "person_id": person.id,
         "user_id": users["member"].id,
         "token": password_token(users["member"]),
+        "calendar_token": subscriber.calendar_token,
+        "poll_id": poll.id,
+        # The member's personal poll link: anyone holding it may answer for them.
+        "poll_token": make_token("poll", poll.id, membership.id),
         "code": "en",
     }
     return {"consortium": consortium, "users": users, "args": args}

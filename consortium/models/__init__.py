@@ -39,7 +39,7 @@ from .minutes import (
 from .organisations import Organization, OrganizationKind
 from .people import Person
 from . import touch  # noqa: F401,I001  (what counts as a change to a meeting)
-from .polls import Answer, Poll, PollAnswer, PollSlot, PollStatus
+from .polls import Answer, Poll, PollAnswer, PollResponse, PollSlot, PollStatus, SentNotice
 from .schedule import Milestone, Target, TargetReport
 
 __all__ = [
@@ -76,12 +76,14 @@ __all__ = [
     "Person",
     "Poll",
     "PollAnswer",
+    "PollResponse",
     "PollSlot",
     "PollStatus",
     "Presence",
     "Reply",
     "Role",
     "RosterGroup",
+    "SentNotice",
     "Target",
     "TargetReport",
     "Theme",

@@ -1,0 +1,253 @@
+"""Date polls: the secretariat's poll pages, the members' answer page, and personal answer links."""
+from __future__ import annotations
+
+import smtplib
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from .. import permissions
+from ..extensions import db
+from ..forms import ButtonForm, ConfirmForm, render_form
+from ..models import Meeting, Poll
+from ..pagination import Page, page_number
+from ..permissions import Access, guard
+from . import mailing, services
+from .forms import PickForm, PollForm, RemoveSlotForm, answer_form
+from .invitees import Invitee, invitee_of_person, invitees
+from .links import read_token
+from .results import Results, results
+
+bp = Blueprint("polls", __name__)
+
+WITH_MEETING = joinedload(Poll.meeting).joinedload(Meeting.consortium)
+
+
+def _poll_url(poll: Poll, anchor: str | None = None) -> str:
+    return url_for("polls.show", poll_id=poll.id, _anchor=anchor)
+
+
+def _form_for(poll: Poll, found: Results, invitee: Invitee, **kwargs):
+    answers = {slot.id: a for slot in found.slots if (a := found.answer(invitee, slot)) is not None}
+    response = found.responses.get(invitee.membership.id)
+    return answer_form(found.slots, answers, response.comment if response else None, **kwargs)
+
+
+@bp.route("/meetings/<int:meeting_id>/polls/new", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def create(meeting_id: int):
+    """Propose candidate slots for a meeting and a respond-by date."""
+    meeting = db.session.get(Meeting, meeting_id)
+    form = PollForm(title=meeting.title) if request.method == "GET" else PollForm()
+    if form.validate_on_submit():
+        poll = services.create_poll(meeting, form.values(), form.new_slots())
+        db.session.commit()
+        flash(_("The poll has been created. Check the candidates and who it goes to, then send it."), "success")
+        return redirect(_poll_url(poll))
+    return render_form(
+        "polls/form.html", form, meeting=meeting, poll=None, title=_("New date poll"),
+        invitees=invitees(meeting.consortium_id),
+    )
+
+
+@bp.route("/polls/<int:poll_id>", methods=["GET", "POST"])
+@guard(Access.MEMBER, WITH_MEETING)
+def show(poll_id: int):
+    """Show a poll's results to the members; the member signed in answers here too."""
+    poll = db.session.get(Poll, poll_id)
+    everyone = invitees(poll.meeting.consortium_id)
+    found = results(poll, everyone)
+    me = invitee_of_person(everyone, getattr(current_user, "person_id", None))
+    form = _form_for(poll, found, me) if me is not None and poll.is_open else None
+    status = 200
+    if request.method == "POST":
+        if me is None:
+            flash(_("You are not on this consortium's roster, so there is nothing for you to answer."), "error")
+            return redirect(_poll_url(poll))
+        if not poll.is_open:
+            flash(_("This poll is closed, so answers can no longer change."), "error")
+            status = 409
+        elif form.validate_on_submit():
+            services.save_answers(poll, me.membership.id, form.answers(), form.comment.data)
+            db.session.commit()
+            flash(_("Your answers have been saved. You can change them until the poll closes."), "success")
+            return redirect(_poll_url(poll, "answer"))
+        else:
+            status = 422
+    is_secretariat = permissions.is_secretariat(poll.meeting.consortium_id)
+    per_page = current_app.config["ROSTER_PER_PAGE"]
+    number = page_number()
+    page = Page(everyone[(number - 1) * per_page:number * per_page], number, per_page, len(everyone))
+    pending = {}
+    if is_secretariat:
+        kind = mailing.INVITATION if poll.is_open else mailing.DECISION
+        pending = {"count": len(mailing.pending(kind, poll, everyone)), "kind": kind}
+    return render_template(
+        "polls/show.html", poll=poll, meeting=poll.meeting, results=found, page=page, me=me, form=form,
+        is_secretariat=is_secretariat, pending=pending,
+        no_email=[i for i in everyone if not i.email],
+    ), status
+
+
+@bp.route("/polls/answer/<poll_token>", methods=["GET", "POST"])
+@guard(Access.PUBLIC)
+def answer(poll_token: str):
+    """Answer a poll through a personal link: no password, only the holder's own answers."""
+    data = read_token(mailing.LINK_KIND, poll_token)
+    poll = db.session.get(Poll, data[0], options=[WITH_MEETING]) if data else None
+    me = None
+    if poll is not None:
+        me = next((i for i in invitees(poll.meeting.consortium_id) if i.membership.id == data[1]), None)
+    if me is None:
+        return _private(render_template("polls/link_invalid.html"), 404)
+    found = results(poll, [me])
+    form = _form_for(poll, found, me) if poll.is_open else None
+    status = 200
+    if request.method == "POST":
+        if not poll.is_open:
+            status = 409
+        elif form.validate_on_submit():
+            services.save_answers(poll, me.membership.id, form.answers(), form.comment.data)
+            db.session.commit()
+            flash(_("Your answers have been saved. You can change them with this link until the poll closes."), "success")
+            return _private(redirect(url_for("polls.answer", poll_token=poll_token, _anchor="answer")))
+        else:
+            status = 422
+    page = render_template(
+        "polls/answer.html", poll=poll, meeting=poll.meeting, me=me, results=found, form=form,
+        refused=request.method == "POST" and not poll.is_open,
+    )
+    return _private(page, status)
+
+
+def _private(response, status: int = 302):
+    """The personal link is a key: keep it out of caches and out of Referer headers."""
+    response = current_app.make_response((response, status) if isinstance(response, str) else response)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/polls/<int:poll_id>/edit", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT, WITH_MEETING)
+def edit(poll_id: int):
+    """Change a poll's title, message and respond-by date, and add or remove candidates."""
+    poll = db.session.get(Poll, poll_id)
+    if not poll.is_open:
+        flash(_("This poll is closed, so it can no longer change."), "error")
+        return redirect(_poll_url(poll))
+    form = PollForm(poll, needs_slot=False)
+    if form.validate_on_submit():
+        services.update_poll(poll, form.values())
+        added = services.add_slots(poll, form.new_slots())
+        db.session.commit()
+        flash(_("The poll has been saved."), "success")
+        if added:
+            flash(ngettext("%(num)d candidate has been added.", "%(num)d candidates have been added.", added), "success")
+        return redirect(_poll_url(poll))
+    return render_form(
+        "polls/form.html", form, meeting=poll.meeting, poll=poll, title=_("Edit the date poll"),
+        invitees=None, remove_form=RemoveSlotForm(formdata=None),
+    )
+
+
+@bp.post("/polls/<int:poll_id>/slots/remove")
+@guard(Access.SECRETARIAT, WITH_MEETING)
+def remove_slot(poll_id: int):
+    """Take a candidate out of an open poll, with the answers given for it."""
+    poll = db.session.get(Poll, poll_id)
+    form = RemoveSlotForm()
+    slot = next((s for s in poll.slots if form.validate_on_submit() and str(s.id) == form.slot_id.data), None)
+    if slot is None:
+        flash(_("Choose a candidate of this poll to remove."), "error")
+    elif not poll.is_open:
+        flash(_("This poll is closed, so it can no longer change."), "error")
+    else:
+        services.remove_slot(poll, slot)
+        db.session.commit()
+        flash(_("The candidate has been removed, with the answers given for it."), "success")
+    return redirect(url_for("polls.edit", poll_id=poll.id))
+
+
+@bp.post("/polls/<int:poll_id>/send")
+@guard(Access.SECRETARIAT, WITH_MEETING)
+def send(poll_id: int):
+    """Mail what is due and not yet sent: each member's personal link, or the decision."""
+    poll = db.session.get(Poll, poll_id)
+    if ButtonForm().validate_on_submit():
+        _send_pending(poll)
+    else:
+        flash(_("The form had expired. Please send it again."), "error")
+    return redirect(_poll_url(poll))
+
+
+def _send_pending(poll: Poll) -> None:
+    """Send the poll's pending mails and commit them with their notices; say what happened."""
+    try:
+        sent = mailing.send_pending(poll, invitees(poll.meeting.consortium_id))
+        db.session.commit()
+    except IntegrityError:  # someone else pressed the button at the same moment
+        db.session.rollback()
+        flash(_("These mails are being sent by someone else right now."), "info")
+        return
+    except (smtplib.SMTPException, OSError):
+        db.session.rollback()
+        flash(_("The mail server could not be reached, so nothing was sent. Please try again later."), "error")
+        return
+    if sent:
+        flash(ngettext("%(num)d mail has been sent.", "%(num)d mails have been sent.", sent), "success")
+    else:
+        flash(_("Nothing to send: everyone with an email address has had this mail."), "info")
+
+
+@bp.route("/polls/<int:poll_id>/pick", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT, WITH_MEETING)
+def pick(poll_id: int):
+    """Choose the slot: it becomes the meeting's time, the poll closes and the members are told."""
+    poll = db.session.get(Poll, poll_id)
+    if not poll.is_open:
+        flash(_("This poll is closed: its date has already been chosen."), "info")
+        return redirect(_poll_url(poll))
+    found = results(poll, invitees(poll.meeting.consortium_id))
+    form = PickForm(found.slots)
+    if request.method == "GET" and request.args.get("slot") in form.by_id:
+        form.slot_id.data = request.args["slot"]
+    if form.validate_on_submit():
+        services.pick_slot(poll, form.slot)
+        db.session.commit()
+        flash(_("The meeting's date has been set and the poll closed."), "success")
+        _send_pending(poll)
+        return redirect(_poll_url(poll))
+    return render_form("polls/pick.html", form, poll=poll, meeting=poll.meeting, results=found)
+
+
+@bp.route("/polls/<int:poll_id>/delete", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT, WITH_MEETING)
+def delete(poll_id: int):
+    """Delete a poll with its answers, after confirmation; the meeting keeps its time."""
+    poll = db.session.get(Poll, poll_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        meeting_id = poll.meeting_id
+        services.delete_poll(poll)
+        db.session.commit()
+        flash(_("The poll has been deleted."), "success")
+        return redirect(url_for("meetings.show", meeting_id=meeting_id))
+    return render_form(
+        "confirm.html", form,
+        title=_("Delete the date poll %(title)s?", title=poll.title),
+        message=_("The poll is deleted with its candidates and every answer. Personal links stop working."),
+        cancel_url=_poll_url(poll), consequences=(), button=None, level="secretariat",
+    )
