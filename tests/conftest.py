@@ -1,12 +1,14 @@
 """Fixtures: one application and schema per run, an empty database per test, factories."""
 from __future__ import annotations
 
-from datetime import timedelta
 import re
+import socket
+from datetime import timedelta
 from itertools import count
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
@@ -27,6 +29,9 @@ from consortium.models import (
     User,
     Visibility,
 )
+
+# The browser tests' live server, Chromium and checks (tests/browsing.py).
+pytest_plugins = ["browsing"]
 
 
 def database_url(tmp_path_factory) -> str:
@@ -261,3 +266,34 @@ def count_queries(db):
             sa.event.remove(db.engine, "before_cursor_execute", before)
 
     return counting
+
+
+class Inbox:
+    """An aiosmtpd handler keeping every envelope it is given."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def smtp_server(app, monkeypatch):
+    """Run a real SMTP server on loopback and point the application at it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
+    monkeypatch.setitem(app.config, "MAIL_FROM", "世田谷区 事務局 <office@example.jp>")
+    yield inbox
+    controller.stop()

@@ -1,31 +1,17 @@
 """The calendar and the scheduling aids in a real browser at a phone's width: Debian's Chromium, Playwright, axe-core."""
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from browsing import check_page, expect_flash, needs_chromium, serious_violations, sign_in
 from playwright.sync_api import expect
-
-# The live server, the browser and the checks of issue 3's flows, shared rather than copied.
-from test_browser_flows import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    PHONE,
-    _check_page,
-    _expect_flash,
-    _serious_violations,
-    _sign_in,
-    browser,
-    live_server,
-    new_page,
-    page,
-)
 
 from consortium.japanese import today_tokyo, tokyo_datetime
 from consortium.models import DatePrecision, GrantRole, Meeting, MeetingStatus
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture()
@@ -50,7 +36,7 @@ def test_month_and_list_views_with_a_holiday_are_accessible_on_a_phone(live_serv
     page.get_by_role("link", name="Calendar of meetings, with national holidays").click()
     page.wait_for_url(f"{live_server}/consortia/{busy_november.id}/calendar")
     page.goto(f"{live_server}/consortia/{busy_november.id}/calendar?month=2026-11")
-    _check_page(page)
+    check_page(page)
     holiday = page.locator("td.holiday", has_text="勤労感謝の日")
     expect(holiday).to_be_visible()
     expect(holiday).to_contain_text("第5回 全体会議")
@@ -61,7 +47,7 @@ def test_month_and_list_views_with_a_holiday_are_accessible_on_a_phone(live_serv
 
     page.get_by_role("link", name="List view").click()
     expect(page.get_by_role("heading", name="National holidays in November 2026 (Reiwa 8)")).to_be_visible()
-    _check_page(page)
+    check_page(page)
     page.get_by_role("link", name="December 2026 (Reiwa 8) →").click()
     expect(page.locator("main")).to_contain_text("No meetings in December 2026 (Reiwa 8).")
     assert "view=list" in page.url
@@ -72,7 +58,7 @@ def test_the_month_grid_is_a_grid_on_wider_screens(live_server, new_page, busy_n
     wide = new_page()
     wide.set_viewport_size({"width": width, "height": 900})
     wide.goto(f"{live_server}/consortia/{busy_november.id}/calendar?month=2026-11")
-    assert _serious_violations(wide) == []
+    assert serious_violations(wide) == []
     expect(wide.get_by_role("columnheader", name="Sunday")).to_be_visible()
     quiet = next(day for day in (24, 25) if date(2026, 11, day) != today_tokyo())  # "today" is marked
     expect(wide.get_by_role("cell", name=str(quiet), exact=True)).to_be_visible()  # a quiet day keeps its place
@@ -83,7 +69,7 @@ def test_picking_a_holiday_in_the_meeting_form_warns_live_and_saving_still_works
     db, live_server, page, busy_november, make_user
 ):
     secretariat = make_user(grants={busy_november: GrantRole.SECRETARIAT})
-    _sign_in(page, live_server, secretariat)
+    sign_in(page, live_server, secretariat)
     page.goto(f"{live_server}/consortia/{busy_november.id}/meetings/new")
     page.get_by_label("Title", exact=True).fill("第6回 全体会議")
     page.get_by_label("Starts at").fill("10:00")
@@ -91,7 +77,7 @@ def test_picking_a_holiday_in_the_meeting_form_warns_live_and_saving_still_works
     warnings = page.locator("#schedule-warnings")
     expect(warnings).to_contain_text("is a national holiday: 勤労感謝の日")
     expect(warnings).to_contain_text("you can still save")
-    _check_page(page)
+    check_page(page)
     page.get_by_label("Date", exact=True).fill("2026-11-25")
     expect(warnings).to_be_empty()
     page.get_by_label("Date", exact=True).fill("2026-11-23")
@@ -99,9 +85,9 @@ def test_picking_a_holiday_in_the_meeting_form_warns_live_and_saving_still_works
     assert page.get_by_label("Title", exact=True).input_value() == "第6回 全体会議"  # nothing typed is lost
 
     page.get_by_role("button", name="Save").click()
-    _expect_flash(page, "The meeting has been created")
+    expect_flash(page, "The meeting has been created")
     expect(page.locator(".flashes")).to_contain_text("勤労感謝の日")
     db.session.expire_all()
     saved = db.session.execute(sa.select(Meeting).where(Meeting.title == "第6回 全体会議")).scalar_one()
     assert saved.starts_at == tokyo_datetime(2026, 11, 23, 10)
-    _check_page(page)
+    check_page(page)

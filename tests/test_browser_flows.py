@@ -2,14 +2,12 @@
 
 The browser asks for English (the lang cookie) so that controls are found by their English labels.
 """
-import os
 import re
-import threading
 from datetime import datetime, timezone
 
 import pytest
+from browsing import check_page, expect_flash, needs_chromium, sign_in
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from conftest import PASSWORD
 from consortium.models import (
@@ -22,86 +20,9 @@ from consortium.models import (
     Visibility,
 )
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
-
-
-@pytest.fixture()
-def live_server(app, db, upload_folder):
-    """Serve the app, with an empty database and uploads in a temporary folder, on a free loopback port."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Launch Debian's Chromium once for the module."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def new_page(browser, live_server):
-    """Open a fresh phone-sized browser session (its own cookies) that reads the site in English."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport=PHONE, accept_downloads=True)
-        context.set_default_timeout(10_000)
-        context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture()
-def page(new_page):
-    return new_page()
-
-
-def _serious_violations(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def _check_page(page):
-    """Nothing serious for axe-core, and nothing wider than the phone's screen."""
-    assert _serious_violations(page) == [], page.url
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
-
-
-def _sign_in(page, base, user, check=False):
-    page.goto(f"{base}/accounts/login")
-    if check:
-        _check_page(page)
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
-def _expect_flash(page, text: str) -> None:
-    """Wait for the page after a POST to say what happened (the page before may have had a message too)."""
-    expect(page.locator(".flashes")).to_contain_text(text)
+pytestmark = needs_chromium
 
 
 @pytest.fixture()
@@ -133,26 +54,26 @@ def published(db, upload_folder, members_only, make_meeting, make_user):
 
 def test_secretariat_runs_a_meeting_from_agenda_to_published_minutes(live_server, page, members_only, make_user):
     secretariat = make_user(grants={members_only: GrantRole.SECRETARIAT})
-    _sign_in(page, live_server, secretariat, check=True)
+    sign_in(page, live_server, secretariat, check=True)
 
     page.goto(f"{live_server}/consortia/{members_only.id}")
     page.get_by_role("link", name="Plan a meeting").click()
-    _check_page(page)
+    check_page(page)
     page.get_by_label("Title", exact=True).fill("第2回 推進会議")
     page.get_by_label("Date", exact=True).fill("2030-05-10")
     page.get_by_label("Starts at").fill("14:00")
     page.get_by_label("Ends at").fill("16:00")
     page.get_by_role("button", name="Save").click()
-    _expect_flash(page, "The meeting has been created")
+    expect_flash(page, "The meeting has been created")
     assert page.get_by_role("heading", level=1).inner_text() == "第2回 推進会議"
     meeting_url = page.url.split("#")[0]
 
     page.get_by_role("link", name="Add an agenda item").click()
-    _check_page(page)
+    check_page(page)
     page.get_by_label("Label", exact=True).fill("(1)")
     page.get_by_label("Title", exact=True).fill("事業計画について")
     page.get_by_role("button", name="Save").click()
-    _expect_flash(page, "The agenda item has been added")
+    expect_flash(page, "The agenda item has been added")
     page.get_by_role("link", name="Add an agenda item").click()
     page.get_by_label("Label", exact=True).fill("(1)-1")
     page.get_by_label("Title", exact=True).fill("人事案件")
@@ -165,20 +86,20 @@ def test_secretariat_runs_a_meeting_from_agenda_to_published_minutes(live_server
     assert nested.count() == 1 and "人事案件" in nested.inner_text() and "Closed" in nested.inner_text()
 
     page.get_by_role("link", name="Upload a material").click()
-    _check_page(page)
+    check_page(page)
     page.get_by_label("File", exact=True).set_input_files(
         {"name": "資料1 事業計画（案）.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     page.get_by_label("Label", exact=True).fill("資料1")
     page.get_by_label("Title", exact=True).fill("事業計画（案）")
     page.get_by_role("button", name="Upload").click()
-    _expect_flash(page, "The material has been uploaded")
+    expect_flash(page, "The material has been uploaded")
     # One-line fields are NFKC-normalised: full-width brackets become ASCII ones.
     expect(page.get_by_role("link", name="資料1 事業計画(案)")).to_be_visible()
-    _check_page(page)  # the meeting page, with its agenda and materials
+    check_page(page)  # the meeting page, with its agenda and materials
 
     page.get_by_role("link", name="Write the minutes").click()
-    _check_page(page)
+    check_page(page)
     point = page.get_by_role("group", name="Point 1", exact=True)
     point.get_by_label("Text", exact=True).fill("地域の担い手の確保が課題である。")
     point.get_by_label("Speaker").fill("座長")
@@ -189,24 +110,24 @@ def test_secretariat_runs_a_meeting_from_agenda_to_published_minutes(live_server
     action.get_by_label("Owner").fill("事務局")
     action.get_by_label("Due date").fill("2030-06-01")
     page.get_by_role("button", name="Save the minutes").click()
-    _expect_flash(page, "The minutes have been saved (version 1)")
+    expect_flash(page, "The minutes have been saved (version 1)")
     main = page.locator("main")
     for text in ("地域の担い手の確保が課題である。", "事業計画案を承認した。", "修正案を委員に送付する。"):
         assert text in main.inner_text()
 
     page.get_by_role("button", name="Send for review").click()
-    _expect_flash(page, "The minutes are now in review")
+    expect_flash(page, "The minutes are now in review")
     page.get_by_label("Signatory", exact=True).select_option(label=secretariat.display_name)
     page.get_by_label("Capacity").fill("署名委員")
     page.get_by_role("button", name="Add signatory").click()
-    _expect_flash(page, f"{secretariat.display_name} will sign the minutes")
-    _check_page(page)  # the minutes page in review, with its approval and comment forms
+    expect_flash(page, f"{secretariat.display_name} will sign the minutes")
+    check_page(page)  # the minutes page in review, with its approval and comment forms
     page.get_by_role("button", name="Approve these minutes").click()
-    _expect_flash(page, "Every signatory has now approved them")
+    expect_flash(page, "Every signatory has now approved them")
     page.get_by_role("button", name="Publish", exact=True).click()
-    _expect_flash(page, "The minutes are published")
+    expect_flash(page, "The minutes are published")
     assert re.search(r"Status\s+Published", page.locator("main dl.facts").inner_text())
-    _check_page(page)
+    check_page(page)
 
     page.goto(meeting_url)
     assert "Published" in page.locator(".minutes-panel").inner_text()
@@ -214,7 +135,7 @@ def test_secretariat_runs_a_meeting_from_agenda_to_published_minutes(live_server
 
 def test_member_downloads_the_material_and_reads_the_published_minutes(live_server, page, published):
     meeting, document, member = published
-    _sign_in(page, live_server, member)
+    sign_in(page, live_server, member)
     page.goto(f"{live_server}/meetings/{meeting.id}")
 
     with page.expect_download() as info:
@@ -228,7 +149,7 @@ def test_member_downloads_the_material_and_reads_the_published_minutes(live_serv
     assert page.get_by_role("heading", level=1).inner_text() == f"Minutes: {meeting.title}"
     main = page.locator("main").inner_text()
     assert "地域の担い手の確保が課題である。" in main and "事業計画案を承認した。" in main
-    _check_page(page)
+    check_page(page)
 
 
 def test_anonymous_visitor_sees_neither_material_nor_minutes_of_a_members_only_consortium(live_server, page, published):
@@ -260,7 +181,7 @@ def test_sign_in_works_by_keyboard_alone_and_announces_errors(live_server, page,
     assert password.get_attribute("aria-invalid") == "true"
     assert "Enter your password." in page.locator(f"#{password.get_attribute('aria-describedby')}").inner_text()
     assert page.get_by_label("Email address").input_value() == user.email
-    _check_page(page)
+    check_page(page)
 
     _tab_to(page, "password")
     page.keyboard.type(PASSWORD)
@@ -271,12 +192,12 @@ def test_sign_in_works_by_keyboard_alone_and_announces_errors(live_server, page,
 
 def test_roster_import_and_admin_users_pages_are_accessible_on_a_phone(live_server, page, members_only, make_user):
     admin = make_user(is_admin=True, grants={members_only: GrantRole.SECRETARIAT})
-    _sign_in(page, live_server, admin)
+    sign_in(page, live_server, admin)
     page.goto(f"{live_server}/consortia/{members_only.id}")
     page.get_by_role("link", name="Import a roster from CSV or Excel").click()
     assert page.get_by_role("heading", level=1).is_visible()
-    _check_page(page)
+    check_page(page)
     page.get_by_role("link", name="Administration").click()
     page.get_by_role("link", name="Users", exact=True).click()
     assert admin.email in page.locator("main").inner_text()
-    _check_page(page)
+    check_page(page)

@@ -1,28 +1,17 @@
 """Answering a date poll through a personal link, by keyboard, in Chromium at a phone's width, checked by axe."""
 from __future__ import annotations
 
-import os
 
 import pytest
 import sqlalchemy as sa
+from browsing import check_page, expect_flash, needs_chromium, sign_in
 from playwright.sync_api import expect
-
-# The live server, the browser and the checks of issue 3's flows, shared rather than copied.
-from test_browser_flows import (  # noqa: F401  (fixtures)
-    CHROMIUM,
-    _check_page,
-    _expect_flash,
-    browser,
-    live_server,
-    new_page,
-    page,
-)
 
 from consortium.japanese import tokyo_datetime
 from consortium.models import Answer, Poll, PollAnswer, PollSlot, Visibility
 from consortium.polls.links import make_token
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+pytestmark = needs_chromium
 
 
 @pytest.fixture()
@@ -47,7 +36,7 @@ def test_a_member_answers_through_their_link_by_keyboard_on_a_phone(live_server,
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_contain_text("第5回 日程調整")
     expect(page.locator("main")).to_contain_text("長山 宗広")
-    _check_page(page)
+    check_page(page)
 
     # Each slot is a radio group named by its legend: Tab into a group, arrows choose within it.
     groups = page.get_by_role("group")
@@ -65,8 +54,8 @@ def test_a_member_answers_through_their_link_by_keyboard_on_a_phone(live_server,
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
 
-    _expect_flash(page, "Your answers have been saved.")
-    _check_page(page)
+    expect_flash(page, "Your answers have been saved.")
+    check_page(page)
     radios = page.locator("fieldset.choices")
     expect(radios.nth(0).get_by_label("○ Available")).to_be_checked()
     expect(radios.nth(1).get_by_label("△ Not sure")).to_be_checked()
@@ -89,20 +78,19 @@ def test_a_missing_answer_is_announced_and_the_rest_kept(live_server, page, invi
     expect(page.locator("fieldset.choices").nth(1)).to_contain_text("Choose ○, △ or × for")
     expect(page.locator("fieldset.choices").nth(0).get_by_label("× Not available")).to_be_checked()
     expect(page.get_by_label("Comment")).to_have_value("残りは後で")
-    _check_page(page)
+    check_page(page)
 
 
 def test_the_secretariat_poll_pages_are_accessible_on_a_phone(live_server, page, db, invited, make_user):
-    from test_browser_flows import _sign_in
 
     from consortium.models import GrantRole
 
     poll = invited["poll"]
     secretariat = make_user({poll.meeting.consortium: GrantRole.SECRETARIAT})
-    _sign_in(page, live_server, secretariat)
+    sign_in(page, live_server, secretariat)
     for path in (f"/meetings/{poll.meeting_id}/polls/new", f"/polls/{poll.id}", f"/polls/{poll.id}/edit", f"/polls/{poll.id}/pick"):
         page.goto(f"{live_server}{path}")
-        _check_page(page)
+        check_page(page)
     page.goto(f"{live_server}/meetings/{poll.meeting_id}")
     page.get_by_role("link", name="第5回 日程調整").click()
     expect(page.get_by_role("table")).to_contain_text("長山 宗広")

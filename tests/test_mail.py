@@ -1,46 +1,14 @@
 """Outgoing mail: what a real SMTP server receives, and the development outbox."""
 import email
-import socket
 from email import policy
 
-import pytest
-from aiosmtpd.controller import Controller
+
+from conftest import free_port
 
 from consortium.mail.compose import Attachment, address, compose
 from consortium.mail.transport import outbox_folder, send
 
 ICS = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:第5回 定例会\r\nEND:VCALENDAR\r\n".encode()
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every envelope it is given."""
-
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture()
-def smtp_server(app, monkeypatch):
-    """Run a real SMTP server on loopback and point the application at it."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
-    monkeypatch.setitem(app.config, "MAIL_PORT", controller.port)
-    monkeypatch.setitem(app.config, "MAIL_FROM", "世田谷区 事務局 <office@example.jp>")
-    yield inbox
-    controller.stop()
 
 
 def invitation(to_name="長山 宗広", to_email="nagayama@example.jp"):

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from conftest import Client, text
 
 # A real SMTP server on loopback, shared with the mail tests rather than copied.
-from test_mail import smtp_server  # noqa: F401  (fixture)
 
 from consortium.japanese import today_tokyo, tokyo_datetime
 from consortium.models import (

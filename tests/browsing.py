@@ -1,0 +1,92 @@
+"""Browser tests' shared pieces: a live server, Debian's Chromium driven by Playwright at phone
+width (reading the site in English, so controls are found by their English labels), and checks.
+
+conftest.py loads this module as a plugin, so its fixtures reach every test file.
+"""
+import os
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
+
+
+@pytest.fixture()
+def live_server(app, db, upload_folder):
+    """Serve the app, with an empty database and uploads in a temporary folder, on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Launch Debian's Chromium once for the module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def new_page(browser, live_server):
+    """Open a fresh phone-sized browser session (its own cookies) that reads the site in English."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport=PHONE, accept_downloads=True)
+        context.set_default_timeout(10_000)
+        context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture()
+def page(new_page):
+    return new_page()
+
+
+def serious_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def check_page(page):
+    """Nothing serious for axe-core, and nothing wider than the phone's screen."""
+    assert serious_violations(page) == [], page.url
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
+
+
+def sign_in(page, base, user, check=False):
+    page.goto(f"{base}/accounts/login")
+    if check:
+        check_page(page)
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def expect_flash(page, text: str) -> None:
+    """Wait for the page after a POST to say what happened (the page before may have had a message too)."""
+    expect(page.locator(".flashes")).to_contain_text(text)
