@@ -191,6 +191,21 @@ def fresh(db, model, row_id):
 
 
 @pytest.fixture()
+def office(make_consortium, make_user):
+    """A consortium and its secretariat."""
+    consortium = make_consortium(name="地域SDGsコンソーシアム")
+    return consortium, make_user({consortium: GrantRole.SECRETARIAT})
+
+
+@pytest.fixture()
+def signed_in(office, login):
+    """The consortium, with its secretariat signed in."""
+    consortium, user = office
+    login(user)
+    return consortium
+
+
+@pytest.fixture()
 def admin(make_user):
     """An administrator (not signed in)."""
     return make_user(is_admin=True, display_name="管理者")

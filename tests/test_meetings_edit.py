@@ -22,21 +22,6 @@ from conftest import fresh, text
 pytestmark = pytest.mark.usefixtures("english")
 
 
-@pytest.fixture()
-def office(make_consortium, make_user):
-    """A consortium and its secretariat."""
-    consortium = make_consortium(name="地域SDGsコンソーシアム")
-    return consortium, make_user({consortium: GrantRole.SECRETARIAT})
-
-
-@pytest.fixture()
-def signed_in(office, login):
-    """The consortium, with its secretariat signed in."""
-    consortium, user = office
-    login(user)
-    return consortium
-
-
 def meeting_data(**overrides) -> dict:
     data = {
         "number": "3",

@@ -23,21 +23,6 @@ def in_english(app, db):
         yield
 
 
-@pytest.fixture()
-def office(make_consortium, make_user):
-    """A consortium and its secretariat."""
-    consortium = make_consortium(name="地域SDGsコンソーシアム")
-    return consortium, make_user({consortium: GrantRole.SECRETARIAT})
-
-
-@pytest.fixture()
-def signed_in(office, login):
-    """The consortium, with its secretariat signed in."""
-    consortium, user = office
-    login(user)
-    return consortium
-
-
 def messages(warnings) -> list[str]:
     return [w.message for w in warnings]
 
