@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from config import DevelopmentConfig  # noqa: E402
 from consortium import create_app  # noqa: E402
 from consortium.extensions import db  # noqa: E402
-from consortium.japanese import tokyo_datetime  # noqa: E402
+from consortium.japanese import to_tokyo, tokyo_datetime  # noqa: E402
 from consortium.accounts.services import create_user  # noqa: E402
 from consortium.models import (  # noqa: E402
     AgendaItem,
@@ -131,6 +131,8 @@ def main() -> None:
         engine = db.engine
     middle_consortium = SIZES["consortia"] // 2 + 1
     middle_meeting = (middle_consortium - 1) * (SIZES["meetings"] // SIZES["consortia"]) + 25  # a public one
+    with app.app_context():
+        month = to_tokyo(db.session.get(Meeting, middle_meeting).starts_at).strftime("%Y-%m")
     client = app.test_client()
     print(f"database: {url.split(':')[0]}, {REQUESTS} requests each")
     print(f"{'page':<40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
@@ -140,6 +142,8 @@ def main() -> None:
         ("consortia list", "/consortia/"),
         ("consortia list, page 10", "/consortia/?page=10"),
         ("home", "/"),
+        ("consortium calendar, month view", f"/consortia/{middle_consortium}/calendar?month={month}"),
+        ("consortium calendar, list view", f"/consortia/{middle_consortium}/calendar?month={month}&view=list"),
     ])
     with app.app_context():
         sign_in_secretariat(client, middle_consortium)
@@ -150,6 +154,7 @@ def main() -> None:
         ("meeting page, with edit controls", f"/meetings/{middle_meeting}"),
         ("meeting form", f"/meetings/{middle_meeting}/edit"),
         ("minutes editor (new minutes)", f"/meetings/{middle_meeting}/minutes/edit"),
+        ("personal calendar, month view", f"/calendar?month={month}"),
     ])
 
 
