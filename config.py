@@ -39,6 +39,8 @@ class Config:
     ROSTER_PER_PAGE = 100
     # Rendered PDFs (議事次第, 議事録, 委員名簿), kept by content; safe to empty at any time.
     PDF_CACHE_FOLDER = None  # default: <instance>/pdf-cache
+    # Serialized calendar events, kept by version; safe to empty at any time.
+    ICAL_CACHE_FOLDER = None  # default: <instance>/ical-cache
     # Outgoing mail: SMTP in production; development writes .eml files to MAIL_OUTBOX_FOLDER.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -190,6 +190,18 @@ def fresh(db, model, row_id):
     return db.session.get(model, row_id)
 
 
+@pytest.fixture(autouse=True)
+def caches(app, tmp_path, monkeypatch):
+    """Each test starts with empty caches of its own: rendered PDFs and serialized calendar events."""
+    from consortium.feeds import publish
+    from consortium.pdf import cache
+
+    monkeypatch.setitem(app.config, "PDF_CACHE_FOLDER", str(tmp_path / "pdf-cache"))
+    monkeypatch.setitem(app.config, "ICAL_CACHE_FOLDER", str(tmp_path / "ical-cache"))
+    publish.events.clear()
+    cache.versions.clear()
+
+
 @pytest.fixture()
 def office(make_consortium, make_user):
     """A consortium and its secretariat."""

@@ -21,14 +21,6 @@ from consortium.models import (
 from conftest import fresh, text
 
 
-@pytest.fixture(autouse=True)
-def forget_events():
-    """Each test starts without serialized events kept by an earlier one."""
-    publish.events.clear()
-    yield
-    publish.events.clear()
-
-
 def parse(response) -> Calendar:
     assert response.status_code == 200, response.status_code
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -498,6 +490,19 @@ def test_the_public_feed_starts_a_year_back_and_a_consortiums_keeps_its_history(
     recent = make_meeting(consortium, title="先月の会議", starts_at=now - timedelta(days=30), ends_at=None)
     assert titles(parse(client.get("/meetings/calendar.ics"))) == {recent.title}
     assert titles(parse(client.get(f"/consortia/{consortium.id}/calendar.ics"))) == {old.title, recent.title}
+
+
+def test_events_written_once_serve_another_process_from_the_disk_store(client, council, monkeypatch):
+    consortium, _meeting = council
+    url = f"/consortia/{consortium.id}/calendar.ics"
+    first = client.get(url).get_data()
+    publish.events.clear()  # as a new worker, or after a restart, starts
+
+    def written_again(*args, **kwargs):
+        raise AssertionError("an unchanged event was written again")
+
+    monkeypatch.setattr(ical, "event", written_again)
+    assert client.get(url).get_data() == first
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,17 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from icalendar import Calendar
 
-from consortium.feeds import publish
 from consortium.japanese import tokyo_datetime
 from consortium.models import AgendaItem, DatePrecision, GrantRole, MeetingStatus, User, Visibility
 from conftest import fresh, text
-
-
-@pytest.fixture(autouse=True)
-def forget_events():
-    publish.events.clear()
-    yield
-    publish.events.clear()
 
 
 def summaries(response) -> set[str]:

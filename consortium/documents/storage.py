@@ -12,16 +12,14 @@ import re
 import secrets
 from typing import BinaryIO
 
-from flask import current_app
-
-from ..files import write_atomically
+from ..files import instance_folder, write_atomically
 
 KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def folder() -> str:
     """The upload folder: UPLOAD_FOLDER, or uploads/ in the instance folder."""
-    return current_app.config.get("UPLOAD_FOLDER") or os.path.join(current_app.instance_path, "uploads")
+    return instance_folder("UPLOAD_FOLDER", "uploads")
 
 
 def path(key: str) -> str:

@@ -4,6 +4,7 @@ meetings is assembled from what was already written rather than written again.""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import permissions
 from ..extensions import db, login_manager
+from ..files import instance_folder, write_atomically
 from ..kept import Kept
 from ..japanese import today_tokyo, tokyo_datetime
 from ..meetings.services import in_agenda_order
@@ -27,7 +29,7 @@ from . import ical
 # grew without end would get slower for every app that polls it. A consortium's feed and a
 # member's hold all their meetings, history included.
 HISTORY = timedelta(days=365)
-# Serialized events kept per process, about 1 kB each.
+# Serialized events kept in each process's memory, about 1 kB each; all are also stored on disk.
 EVENTS_KEPT = 20_000
 # With more changed meetings than this, load the feed's meetings rather than a long list of ids.
 BY_ID = 200
@@ -58,7 +60,32 @@ class Validators:
 
 
 # Keyed by everything an event's bytes depend on, so a stale entry is never found, only forgotten.
+# Writing an event costs icalendar about a millisecond, so each one is written once: kept in
+# memory, and stored in ICAL_CACHE_FOLDER for other workers and after a restart.
 events = Kept(EVENTS_KEPT)
+
+
+def _stored_path(key: tuple) -> str:
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()
+    return os.path.join(instance_folder("ICAL_CACHE_FOLDER", "ical-cache"), digest[:2], f"{digest}.ics")
+
+
+def kept_event(key: tuple) -> bytes | None:
+    """The serialized event under that key, from memory or from the disk store."""
+    chunk = events.get(key)
+    if chunk is None:
+        try:
+            with open(_stored_path(key), "rb") as stored:
+                chunk = stored.read()
+        except FileNotFoundError:
+            return None
+        events.put(key, chunk)
+    return chunk
+
+
+def keep_event(key: tuple, chunk: bytes) -> None:
+    events.put(key, chunk)
+    write_atomically(_stored_path(key), chunk)
 
 
 def uid_domain() -> str:
@@ -209,7 +236,7 @@ def body(feed: Feed, earliest: datetime | None) -> bytes:
 
     written = {}
     for row in rows:
-        chunk = events.get(key(row.id, row.updated_at, row.consortium_updated_at, row.consortium_id))
+        chunk = kept_event(key(row.id, row.updated_at, row.consortium_updated_at, row.consortium_id))
         if chunk is not None:
             written[row.id] = chunk
     missing = [row.id for row in rows if row.id not in written]
@@ -221,7 +248,7 @@ def body(feed: Feed, earliest: datetime | None) -> bytes:
                     continue
                 member = meeting.consortium_id in feed.members_of
                 chunk = ical.event(entry(meeting, member), domain).to_ical()
-                events.put(key(meeting.id, meeting.updated_at, meeting.consortium.updated_at, meeting.consortium_id), chunk)
+                keep_event(key(meeting.id, meeting.updated_at, meeting.consortium.updated_at, meeting.consortium_id), chunk)
                 written[meeting.id] = chunk
     header = ical.calendar(feed.name, first_year=ical.timezone_start(earliest))
     return ical.assemble(header, (written[row.id] for row in rows if row.id in written))

@@ -11,11 +11,11 @@ from email.message import EmailMessage
 
 from flask import current_app
 
-from ..files import write_atomically
+from ..files import instance_folder, write_atomically
 
 
 def outbox_folder() -> str:
-    return current_app.config.get("MAIL_OUTBOX_FOLDER") or os.path.join(current_app.instance_path, "outbox")
+    return instance_folder("MAIL_OUTBOX_FOLDER", "outbox")
 
 
 def send(messages: Iterable[EmailMessage]) -> int:

@@ -11,16 +11,9 @@ import os
 from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import current_app
-
-from ..files import write_atomically
+from ..files import instance_folder, write_atomically
 from ..kept import Kept
 from .render import RENDERER
-
-
-def folder() -> str:
-    """The cache folder: PDF_CACHE_FOLDER, or pdf-cache/ in the instance folder."""
-    return current_app.config.get("PDF_CACHE_FOLDER") or os.path.join(current_app.instance_path, "pdf-cache")
 
 
 def content_key(html: str) -> str:
@@ -29,7 +22,7 @@ def content_key(html: str) -> str:
 
 
 def _path(key: str) -> str:
-    return os.path.join(folder(), key[:2], f"{key}.pdf")
+    return os.path.join(instance_folder("PDF_CACHE_FOLDER", "pdf-cache"), key[:2], f"{key}.pdf")
 
 
 def read(key: str) -> bytes | None:

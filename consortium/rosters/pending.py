@@ -11,8 +11,10 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from flask import current_app, session
+from flask import session
 from flask_login import current_user
+
+from ..files import instance_folder
 
 SESSION_KEY = "roster_import"
 MAX_AGE = 24 * 3600  # an upload left unconfirmed this long is swept away by the next upload
@@ -28,7 +30,7 @@ class Pending:
 
 def folder() -> str:
     """<instance>/imports, unless ROSTER_IMPORT_FOLDER names another place (tests do)."""
-    return current_app.config.get("ROSTER_IMPORT_FOLDER") or os.path.join(current_app.instance_path, "imports")
+    return instance_folder("ROSTER_IMPORT_FOLDER", "imports")
 
 
 def store(consortium_id: int, filename: str, data: bytes) -> None:
