@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from consortium.feeds import ical, publish
+from consortium.meetings.scheduling import DEFAULT_LENGTH
 from consortium.japanese import TOKYO, tokyo_datetime
 from consortium.models import (
     AgendaItem,
@@ -233,7 +234,7 @@ def test_a_cancelled_month_only_meeting_stays_cancelled(client, make_consortium,
 def test_a_meeting_without_an_end_lasts_the_default_and_says_so(client, make_consortium, make_meeting):
     meeting = make_meeting(make_consortium(), starts_at=tokyo_datetime(2030, 6, 3, 14), ends_at=None)
     event = events_of(parse(client.get(f"/meetings/{meeting.id}.ics")))[uid_of(meeting)]
-    assert event["DTEND"].dt - event["DTSTART"].dt == ical.DEFAULT_LENGTH == timedelta(hours=2)
+    assert event["DTEND"].dt - event["DTSTART"].dt == DEFAULT_LENGTH == timedelta(hours=2)
 
 
 def test_vtimezone_covers_japans_summer_time_for_meetings_before_1970(client, make_consortium, make_meeting):

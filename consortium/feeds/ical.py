@@ -15,13 +15,14 @@ from functools import lru_cache
 from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vDuration
 
+from ..calendar.month import bounds as month_bounds
 from ..japanese import to_tokyo
+from ..meetings.scheduling import span
+from ..meetings.services import places
 from ..models import AgendaItem, DatePrecision, Meeting, MeetingStatus, Visibility
 
 PRODID = "-//Consortium//Meetings//JA"
 TZID = "Asia/Tokyo"
-# Meetings entered without an end: calendars need one, and council meetings run about two hours.
-DEFAULT_LENGTH = timedelta(hours=2)
 # Calendar apps that honour it poll this often.
 REFRESH = timedelta(hours=1)
 END = b"END:VCALENDAR\r\n"
@@ -69,14 +70,9 @@ def location(meeting: Meeting) -> str | None:
 
 def agenda_lines(items: Sequence[AgendaItem]) -> list[str]:
     """The agenda as numbered lines: an item's own label, else 1., 2. and 2.1 under 2."""
-    lines, top, sub = [], 0, 0
-    for item in items:
-        if item.parent_id is None:
-            top, sub = top + 1, 0
-            number, indent = item.label or f"{top}.", ""
-        else:
-            sub += 1
-            number, indent = item.label or f"{top}.{sub}", "  "
+    lines = []
+    for item, top, sub in places(items):
+        number, indent = (item.label or f"{top}.{sub}", "  ") if sub else (item.label or f"{top}.", "")
         presenters = "、".join(f"{p.title} {p.name}" if p.title else p.name for p in item.presenters)
         lines.append(f"{indent}{number} {item.title}" + (f"（{presenters}）" if presenters else ""))
     return lines
@@ -106,15 +102,14 @@ def description(entry: Entry) -> str:
 
 def when(meeting: Meeting) -> tuple[date | datetime, date | datetime]:
     """Start and end as calendars want them: Tokyo times, or whole days (DTEND is exclusive)."""
-    start = to_tokyo(meeting.starts_at)
+    if meeting.precision is DatePrecision.MONTH:
+        start, end = month_bounds(to_tokyo(meeting.starts_at).date().replace(day=1))
+    else:
+        start, end = span(meeting.precision, meeting.starts_at, meeting.ends_at)
+    start, end = to_tokyo(start), to_tokyo(end)
     if meeting.precision is DatePrecision.MINUTE:
-        end = to_tokyo(meeting.ends_at) if meeting.ends_at else start + DEFAULT_LENGTH
         return start, end
-    day = start.date()
-    if meeting.precision is DatePrecision.DAY:
-        return day, day + timedelta(days=1)
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
+    return start.date(), end.date()
 
 
 def is_closed(meeting: Meeting) -> bool:

@@ -15,7 +15,8 @@ from ..filters import long_date, meeting_when
 from ..japanese import to_tokyo, tokyo_datetime
 from ..models import DatePrecision, Meeting, MeetingStatus, Membership, Organization, Person
 
-# A meeting without an end is taken to last this long.
+# A meeting entered without an end is taken to last this long (council meetings run about two
+# hours): for clashes here, and for the end calendars need (feeds.ical).
 DEFAULT_LENGTH = timedelta(hours=2)
 # No meeting lasts longer: a bound on both sides keeps the search an index range on starts_at.
 LONGEST = timedelta(days=31)

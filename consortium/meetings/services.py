@@ -109,6 +109,19 @@ def in_agenda_order(items: list[AgendaItem]) -> list[AgendaItem]:
     return ordered
 
 
+def places(items: list[AgendaItem]) -> list[tuple[AgendaItem, int, int]]:
+    """Items already in agenda order with their place: (item, n, 0) for the n-th at the top,
+    (item, n, k) for the k-th under it. Each printout writes the place its own way."""
+    placed, top, sub = [], 0, 0
+    for item in items:
+        if item.parent_id is None:
+            top, sub = top + 1, 0
+        else:
+            sub += 1
+        placed.append((item, top, sub))
+    return placed
+
+
 def _siblings(meeting_id: int, parent_id: int | None) -> list[AgendaItem]:
     parent = AgendaItem.parent_id.is_(None) if parent_id is None else AgendaItem.parent_id == parent_id
     return list(

@@ -18,7 +18,7 @@ from ..consortia.roster import roster_rows
 from ..consortia.views import LEADING_ROLES, _roster_statement
 from ..extensions import db
 from ..japanese import seat_mark, today_tokyo
-from ..meetings.services import agenda_with_presenters, in_agenda_order
+from ..meetings.services import agenda_with_presenters, in_agenda_order, places
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..models import (
@@ -57,16 +57,10 @@ class NumberedItem:
 
 def numbered(items: list[AgendaItem]) -> list[NumberedItem]:
     """Agenda items in agenda order, each with the number it is printed under."""
-    rows, top, sub = [], 0, 0
-    for item in in_agenda_order(items):
-        if item.parent_id is None:
-            top, sub = top + 1, 0
-            number = str(top)
-        else:
-            sub += 1
-            number = seat_mark(sub)
-        rows.append(NumberedItem(item, item.label or number))
-    return rows
+    return [
+        NumberedItem(item, item.label or (seat_mark(sub) if sub else str(top)))
+        for item, top, sub in places(in_agenda_order(items))
+    ]
 
 
 def agenda(meeting: Meeting) -> Printout:
