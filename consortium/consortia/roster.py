@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import Membership, RosterGroup
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..models import Consortium, Membership, Role, RosterGroup
+from .services import current_roster
+
+# Shown above the roster rather than in it.
+LEADING_ROLES = (Role.HOST, Role.SECRETARIAT)
 
 
 @dataclass
@@ -13,6 +20,21 @@ class RosterRow:
     affiliation: str | None  # the 団体等 column: category, else the body sat for
     affiliation_span: int  # rows this cell covers; 0 where an earlier cell already covers it
     description_span: int
+
+
+def roster_statement(consortium: Consortium, leading: bool) -> sa.Select:
+    """The current roster with what it prints loaded: hosts and secretariat (leading), or the rest."""
+    roles = Membership.role.in_(LEADING_ROLES)
+    return (
+        current_roster(consortium.id)
+        .where(roles if leading else ~roles)
+        .options(
+            joinedload(Membership.person),
+            joinedload(Membership.organization),
+            joinedload(Membership.on_behalf_of),
+            joinedload(Membership.group).joinedload(RosterGroup.parent),
+        )
+    )
 
 
 def affiliation_of(membership: Membership) -> str | None:

@@ -22,7 +22,6 @@ from ..models import (
     Meeting,
     Membership,
     Milestone,
-    Role,
     RosterGroup,
     Target,
     TargetReport,
@@ -46,12 +45,9 @@ from .forms import (
     TransferForm,
     parent_candidates,
 )
-from .roster import roster_rows
+from .roster import roster_rows, roster_statement
 
 bp = Blueprint("consortia", __name__)
-
-# Shown above the roster rather than in it.
-LEADING_ROLES = (Role.HOST, Role.SECRETARIAT)
 
 
 @bp.get("/consortia/")
@@ -84,20 +80,6 @@ def index():
 CONSORTIUM_PAGE = (joinedload(Consortium.parent), selectinload(Consortium.themes))
 
 
-def _roster_statement(consortium: Consortium, leading: bool) -> sa.Select:
-    roles = Membership.role.in_(LEADING_ROLES)
-    return (
-        services.current_roster(consortium.id)
-        .where(roles if leading else ~roles)
-        .options(
-            joinedload(Membership.person),
-            joinedload(Membership.organization),
-            joinedload(Membership.on_behalf_of),
-            joinedload(Membership.group).joinedload(RosterGroup.parent),
-        )
-    )
-
-
 def _meetings_statement(consortium: Consortium) -> sa.Select:
     stmt = sa.select(Meeting).where(Meeting.consortium_id == consortium.id)
     if not permissions.is_member(consortium.id):
@@ -111,9 +93,9 @@ def show(consortium_id: int):
     """Show a consortium: purpose, hosts, roster, meetings, milestones and targets."""
     consortium = db.session.get(Consortium, consortium_id)
     now = datetime.now(timezone.utc)
-    leading = db.session.execute(_roster_statement(consortium, leading=True)).scalars().all()
+    leading = db.session.execute(roster_statement(consortium, leading=True)).scalars().all()
     roster = paginate(
-        _roster_statement(consortium, leading=False),
+        roster_statement(consortium, leading=False),
         current_app.config["ROSTER_PER_PAGE"],
         param="roster_page",
     )

@@ -14,8 +14,7 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import permissions
-from ..consortia.roster import roster_rows
-from ..consortia.views import LEADING_ROLES, _roster_statement
+from ..consortia.roster import LEADING_ROLES, roster_rows, roster_statement
 from ..extensions import db
 from ..japanese import seat_mark, today_tokyo
 from ..meetings.services import agenda_with_presenters, in_agenda_order, places
@@ -145,8 +144,8 @@ def attendees(meeting_id: int) -> list[Attendance]:
 
 def roster(consortium: Consortium) -> Printout:
     """The 委員名簿: the current roster in seat order, as the consortium page lays it out."""
-    leading = db.session.execute(_roster_statement(consortium, leading=True)).scalars().all()
-    members = db.session.execute(_roster_statement(consortium, leading=False)).scalars().all()
+    leading = db.session.execute(roster_statement(consortium, leading=True)).scalars().all()
+    members = db.session.execute(roster_statement(consortium, leading=False)).scalars().all()
     return Printout(
         "pdf/roster.html",
         f"{consortium.name} 委員名簿",
