@@ -17,8 +17,11 @@ def _meeting_id(session: Session, row) -> int | None:
     if isinstance(row, AgendaPresenter):
         row = row.agenda_item or session.get(AgendaItem, row.agenda_item_id)
     if isinstance(row, (DiscussionPoint, Decision, ActionItem)):
-        row = row.minutes or session.get(Minutes, row.minutes_id)
-    if isinstance(row, (AgendaItem, Document, Attendance, Minutes)):
+        # An entry can change without its minutes' row (and version) changing; the minutes'
+        # own changes move their version, which the PDFs already compare.
+        minutes = row.minutes or session.get(Minutes, row.minutes_id)
+        return minutes.meeting_id if minutes is not None else None
+    if isinstance(row, (AgendaItem, Document, Attendance)):
         return row.meeting_id or (row.meeting and row.meeting.id)
     return None
 
