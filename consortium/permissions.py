@@ -272,6 +272,12 @@ def visible_meetings(user=None) -> sa.ColumnElement[bool]:
     return sa.or_(clause, Meeting.consortium_id.in_(own)) if own else clause
 
 
+def own_meetings(user=None) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Meeting for the meetings of the consortia the user belongs to (grants),
+    closed ones included: the personal calendar and feed. Administrators too: only their grants."""
+    return Meeting.consortium_id.in_(list(grants_of(user)))
+
+
 def presentations(user=None) -> sa.Select:
     """Agenda presenters on items the viewer may see: open items (under no closed item) of
     visible meetings, or any item of the viewer's own consortia."""

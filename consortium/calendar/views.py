@@ -37,8 +37,8 @@ def consortium(consortium_id: int):
 @guard(Access.SIGNED_IN)
 def mine():
     """Show a month of the meetings of every consortium the user belongs to (?month=2026-11&view=list)."""
-    own = list(permissions.grants_of())
-    return _calendar_page(sa.select(Meeting).where(Meeting.consortium_id.in_(own)), None, belongs=bool(own))
+    belongs = bool(permissions.grants_of())
+    return _calendar_page(sa.select(Meeting).where(permissions.own_meetings()), None, belongs=belongs)
 
 
 def _calendar_page(stmt: sa.Select, consortium: Consortium | None, belongs: bool = True):

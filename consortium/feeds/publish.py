@@ -136,7 +136,7 @@ def personal_feed(user: User) -> Feed:
     return Feed(
         key=f"user-{user.id}",
         name=name,
-        where=sa.and_(Meeting.consortium_id.in_(list(consortia)), permissions.visible_meetings(user)),
+        where=permissions.own_meetings(user),
         members_of=frozenset(consortia),
         private=True,
     )
