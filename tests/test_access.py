@@ -26,7 +26,7 @@ from consortium.models import (
     Visibility,
 )
 from consortium.permissions import Access
-from consortium.polls.links import make_token
+from consortium.personal_links import make_token
 
 ROLES = ("anonymous", "outside_member", "outside_secretariat", "member", "secretariat", "admin")
 LEVEL_OF_ROLE = {

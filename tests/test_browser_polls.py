@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from consortium.japanese import tokyo_datetime
 from consortium.models import Answer, Poll, PollAnswer, PollSlot, Visibility
-from consortium.polls.links import make_token
+from consortium.personal_links import make_token
 
 pytestmark = needs_chromium
 

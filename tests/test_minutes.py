@@ -30,7 +30,7 @@ def english(client) -> None:
 
 def editor_form(version: int, points=(), decisions=(), actions=(), **fields) -> dict:
     """The editor's POST data: top fields, then each list's rows as FieldList names them."""
-    data = {"version": version, "heading": "", "observers": "", "body": "", "source_note": ""}
+    data = {"version": version, "heading": "", "body": "", "source_note": ""}
     data.update(fields)
     for name, rows in (("points", points), ("decisions", decisions), ("actions", actions)):
         for i, row in enumerate(rows):
@@ -76,7 +76,6 @@ def test_first_save_creates_draft_minutes_with_points_decisions_and_actions(clie
         editor_form(
             0,
             heading="主な議論の概要",
-            observers="3",
             body="開会の挨拶があった。",
             points=[
                 {"text": "観光の連携が必要。", "speaker": "鈴木　花子", "agenda_item_id": setting["open_item"].id},
@@ -88,7 +87,7 @@ def test_first_save_creates_draft_minutes_with_points_decisions_and_actions(clie
     )
     assert response.status_code == 302
     minutes = stored(db, meeting)
-    assert minutes.status is MinutesStatus.DRAFT and minutes.observers == 3 and minutes.heading == "主な議論の概要"
+    assert minutes.status is MinutesStatus.DRAFT and minutes.heading == "主な議論の概要"
     first, second = minutes.points
     assert (first.speaker_id, first.speaker_label, first.position) == (person.id, None, 1)  # matched despite the full-width space
     assert (second.speaker_id, second.speaker_label, second.position) == (None, "事務局", 2)
@@ -96,7 +95,7 @@ def test_first_save_creates_draft_minutes_with_points_decisions_and_actions(clie
     assert minutes.action_items[0].due_on == date(2030, 5, 1) and minutes.action_items[0].owner_label == "事務局"
     revision = db.session.execute(sa.select(MinutesRevision)).scalar_one()
     assert revision.version == minutes.version and revision.user_id == setting["secretariat"].id
-    assert "鈴木 花子：観光の連携が必要。" in revision.content and "傍聴者：3名" in revision.content
+    assert "鈴木 花子：観光の連携が必要。" in revision.content
 
 
 def test_editor_shows_stored_rows_and_blank_rows_to_add(client, db, login, setting):
@@ -151,12 +150,10 @@ def test_a_row_with_a_speaker_but_no_text_is_refused_not_dropped(client, db, log
     "fields, message",
     [
         ({"heading": "議" * 301}, "Field cannot be longer than 300 characters."),
-        ({"observers": "-1"}, "Enter a whole number, 0 or more."),
-        ({"observers": "三人"}, "Not a valid integer value."),
         ({"actions": [{"text": "調整", "due_on": "2030-13-45", "status": "open"}]}, "Not a valid date value."),
         ({"points": [{"text": "発" * 5001}]}, "Field cannot be longer than 5000 characters."),
     ],
-    ids=["heading-too-long", "negative-observers", "observers-not-a-number", "wrong-date", "point-too-long"],
+    ids=["heading-too-long", "wrong-date", "point-too-long"],
 )
 def test_bad_input_is_refused_and_what_was_typed_is_kept(client, db, login, post, setting, fields, message):
     login(setting["secretariat"])
@@ -346,7 +343,6 @@ def test_minutes_as_text_is_stable_and_complete(db, setting, make_person):
     minutes = Minutes(
         meeting=setting["meeting"],
         heading="議事概要",
-        observers=0,
         body="本文一行目\n本文二行目",
         points=[DiscussionPoint(text="一行目\n二行目", speaker=person, agenda_item=setting["open_item"], position=1)],
         decisions=[Decision(text="承認", agenda_item=setting["open_item"], position=1)],
@@ -356,7 +352,6 @@ def test_minutes_as_text_is_stable_and_complete(db, setting, make_person):
     db.session.commit()
     assert minutes_as_text(minutes) == (
         "見出し：議事概要\n"
-        "傍聴者：0名\n"
         "\n【本文】\n本文一行目\n本文二行目\n"
         "\n【主な発言】\n1. （議題1）高橋 健：一行目\n   二行目\n"
         "\n【決定事項】\n1. （議題1）承認\n"
@@ -370,7 +365,6 @@ def published(db, setting):
     minutes = Minutes(
         meeting=setting["meeting"],
         status=MinutesStatus.PUBLISHED,
-        observers=5,
         body="本文は公開できない部分を含む",
         points=[
             DiscussionPoint(text="公開議題での発言", agenda_item=setting["open_item"], position=1),
@@ -383,6 +377,7 @@ def published(db, setting):
         action_items=[ActionItem(text="非公開の対応", position=1)],
     )
     db.session.add(minutes)
+    setting["meeting"].observers = 5
     db.session.commit()
     return minutes
 

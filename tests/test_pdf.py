@@ -98,7 +98,8 @@ def scene(db, make_consortium, make_meeting, make_person, make_organization, mak
         material(meeting, "資料2", "委員限りの参考データ", position=2, access=DocumentAccess.MEMBERS),
         material(meeting, "資料3", "人事案", position=3, agenda_item=closed),
     ])
-    minutes = Minutes(meeting=meeting, heading="主な議論の概要", observers=3, status=MinutesStatus.DRAFT)
+    minutes = Minutes(meeting=meeting, heading="主な議論の概要", status=MinutesStatus.DRAFT)
+    meeting.observers = 3
     minutes.points = [
         DiscussionPoint(text="商工農を中心とする産業をしっかりと後押しするべき。", agenda_item=opening, speaker=chair, position=1),
         DiscussionPoint(text="後任の委員は公募で選ぶべき。", agenda_item=closed, speaker_label="委員", position=2),

@@ -27,8 +27,8 @@ from consortium.models import (
     Visibility,
 )
 from consortium.models import PollResponse, SentNotice
-from consortium.polls import links
-from consortium.polls.invitees import invitees
+from consortium import personal_links as links
+from consortium.consortia.invitees import invitees
 from consortium.polls.results import results
 
 SLOTS = [

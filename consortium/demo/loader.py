@@ -14,9 +14,6 @@ from ..accounts.services import set_password
 from ..extensions import db
 from ..japanese import tokyo_datetime
 from ..models import (
-    Grant,
-    GrantRole,
-    User,
     AgendaItem,
     AgendaPresenter,
     Consortium,
@@ -25,6 +22,8 @@ from ..models import (
     DatePrecision,
     Decision,
     DiscussionPoint,
+    Grant,
+    GrantRole,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -39,6 +38,7 @@ from ..models import (
     RosterGroup,
     Target,
     Theme,
+    User,
     Visibility,
 )
 
@@ -338,7 +338,6 @@ class Loader:
                 "status": status,
                 "heading": item.get("heading"),
                 "source_note": item.get("source_note"),
-                "observers": item.get("observers"),
             },
         )
         if status is MinutesStatus.PUBLISHED and minutes.published_at is None:

@@ -6,7 +6,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app
+from flask import current_app, render_template
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,16 @@ def compose(
             params=dict(attachment.params),
         )
     return message
+
+
+def compose_from(
+    template: str, to: Address, subject: str, attachments: tuple[Attachment, ...] = (), **context
+) -> EmailMessage:
+    """A message whose text and HTML come from templates/mail/<template>.txt and .html."""
+    return compose(
+        to,
+        subject,
+        render_template(f"mail/{template}.txt", **context),
+        render_template(f"mail/{template}.html", **context),
+        attachments,
+    )

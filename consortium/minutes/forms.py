@@ -13,7 +13,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from ..forms import Form
@@ -95,10 +102,6 @@ class MinutesForm(Form):
         validators=[Length(max=300)],
         description=_l("For example: summary of the main points of discussion."),
     )
-    observers = IntegerField(
-        _l("Number of observers"),
-        validators=[Optional(), NumberRange(min=0, max=100_000, message=_l("Enter a whole number, 0 or more."))],
-    )
     source_note = TextAreaField(
         _l("Source"), validators=[Length(max=2000)], description=_l("Where the text comes from, if not from this meeting's own record.")
     )
@@ -134,7 +137,6 @@ class MinutesForm(Form):
         return {
             "heading": self.heading.data,
             "body": self.body.data,
-            "observers": self.observers.data,
             "source_note": self.source_note.data,
             "points": rows(self.points, ("speaker", "agenda_item_id")),
             "decisions": rows(self.decisions, ("agenda_item_id",)),
@@ -156,7 +158,6 @@ def editor_data(minutes) -> dict:
         "version": minutes.version,
         "heading": minutes.heading,
         "body": minutes.body,
-        "observers": minutes.observers,
         "source_note": minutes.source_note,
         "points": [
             {

@@ -138,7 +138,6 @@ def save_minutes(
         db.session.add(minutes)
     minutes.heading = content["heading"]
     minutes.body = content["body"]
-    minutes.observers = content["observers"]
     minutes.source_note = content["source_note"]
     people = _People(meeting.consortium_id)
     now = utcnow()

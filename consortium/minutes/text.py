@@ -72,7 +72,6 @@ def _action(e: Entry) -> str:
 def render_text(
     heading: str | None,
     body: str | None,
-    observers: int | None,
     source_note: str | None,
     points: list[Entry],
     decisions: list[Entry],
@@ -82,8 +81,6 @@ def render_text(
     lines = []
     if heading:
         lines.append(f"見出し：{heading}")
-    if observers is not None:
-        lines.append(f"傍聴者：{observers}名")
     if source_note:
         lines.append(f"出典：{_block(source_note)}")
     if body:
@@ -99,7 +96,6 @@ def minutes_as_text(minutes: Minutes) -> str:
     return render_text(
         minutes.heading,
         minutes.body,
-        minutes.observers,
         minutes.source_note,
         [
             Entry(p.text, item_reference(p.agenda_item), person_or_label(p.speaker, p.speaker_label))
@@ -124,7 +120,6 @@ def content_as_text(content: dict, items: dict[int, AgendaItem]) -> str:
     return render_text(
         content["heading"],
         content["body"],
-        content["observers"],
         content["source_note"],
         [Entry(r["text"], item_reference(items.get(r["agenda_item_id"])), r["speaker"]) for r in kept["points"]],
         [Entry(r["text"], item_reference(items.get(r["agenda_item_id"]))) for r in kept["decisions"]],

@@ -9,7 +9,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import DatePrecision, LabelledEnum, NumberedTitle, TimestampMixin, UTCDateTime, str_enum
+from .base import (
+    DatePrecision,
+    LabelledEnum,
+    NumberedTitle,
+    TimestampMixin,
+    UTCDateTime,
+    str_enum,
+)
 
 if TYPE_CHECKING:
     from .consortia import Consortium, Membership
@@ -42,6 +49,7 @@ class Meeting(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
+        sa.CheckConstraint("observers IS NULL OR observers >= 0", name="observers_not_negative"),
         sa.Index("ix_meeting_consortium_starts", "consortium_id", "starts_at"),
     )
 
@@ -70,6 +78,7 @@ class Meeting(TimestampMixin, db.Model):
     description: Mapped[str | None] = mapped_column(sa.Text)
     # Rises with each change calendar clients care about; they see it as SEQUENCE.
     sequence: Mapped[int] = mapped_column(default=0)
+    observers: Mapped[int | None]  # 傍聴者, recorded with the attendance
 
     consortium: Mapped[Consortium] = relationship(back_populates="meetings")
     agenda_items: Mapped[list[AgendaItem]] = relationship(

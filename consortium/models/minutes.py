@@ -26,9 +26,6 @@ class MinutesStatus(LabelledEnum):
 
 class Minutes(TimestampMixin, db.Model):
     __tablename__ = "minutes"
-    __table_args__ = (
-        sa.CheckConstraint("observers IS NULL OR observers >= 0", name="observers_not_negative"),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(
@@ -39,7 +36,6 @@ class Minutes(TimestampMixin, db.Model):
     )
     heading: Mapped[str | None] = mapped_column(sa.String(300))  # e.g. 主な議論の概要
     body: Mapped[str | None] = mapped_column(sa.Text)  # free text of the full 議事録
-    observers: Mapped[int | None]  # 傍聴者
     source_note: Mapped[str | None] = mapped_column(sa.Text)  # where the text comes from
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Optimistic locking: a save based on an older version is refused, not silently applied.

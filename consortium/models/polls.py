@@ -116,19 +116,28 @@ class SentNotice(db.Model):
     """A mail that has gone to a member about something: each is sent once.
 
     The unique key makes a second run of `reminders send` (or a second click) send nothing twice.
-    A notice names what it is about by a foreign key, so ids reused after a deletion never
-    count as sent; meeting invitations add their own column (meeting_id) and key.
+    A notice names what it is about, a poll or a meeting, by a foreign key, so ids reused after a
+    deletion never count as sent. A meeting's notices are per SEQUENCE: each version of the
+    meeting is sent (and reminded of) once. Each unique key holds for its own kind of subject,
+    the other subject's column being NULL.
     """
 
     __tablename__ = "sent_notice"
-    __table_args__ = (sa.UniqueConstraint("kind", "poll_id", "membership_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "poll_id", "membership_id"),
+        sa.UniqueConstraint("kind", "meeting_id", "membership_id", "sequence"),
+        sa.CheckConstraint("(poll_id IS NULL) <> (meeting_id IS NULL)", name="poll_xor_meeting"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(40))  # poll_invitation, poll_reminder, poll_decision
+    # poll_invitation, poll_reminder, poll_decision; meeting_invitation, meeting_reminder, meeting_cancellation
+    kind: Mapped[str] = mapped_column(sa.String(40))
     poll_id: Mapped[int | None] = mapped_column(sa.ForeignKey("poll.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    sequence: Mapped[int] = mapped_column(default=0)  # the meeting's SEQUENCE the notice went out at
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254))  # where it went
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self) -> str:
-        return f"<SentNotice {self.kind} poll={self.poll_id} ms={self.membership_id}>"
+        return f"<SentNotice {self.kind} poll={self.poll_id} meeting={self.meeting_id} ms={self.membership_id}>"

@@ -1,25 +1,20 @@
 """The poll's mails: the invitation with a personal link, the reminder and the decision.
 
-Each goes once per member: a SentNotice row is added (and flushed, so a second run that got
-there first fails on the unique key) before the messages leave, in the caller's transaction.
-Members have no language setting, so mails are in Japanese.
+Each goes once per member (mail.notices). Members have no language setting, so mails are in Japanese.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from email.message import EmailMessage
 
-import sqlalchemy as sa
-from flask import render_template, url_for
+from flask import url_for
 
-from ..extensions import db
+from ..consortia.invitees import Invitee
 from ..japanese import format_date_ja, to_tokyo
-from ..mail.compose import address, compose
-from ..mail.transport import send
+from ..mail import notices
+from ..mail.compose import address, compose_from
 from ..models import Poll, PollSlot
-from ..models import SentNotice
-from .invitees import Invitee
-from .links import make_token
+from ..personal_links import make_token
 
 INVITATION, REMINDER, DECISION = "poll_invitation", "poll_reminder", "poll_decision"
 LINK_KIND = "poll"
@@ -41,37 +36,29 @@ def respond_by_text(poll: Poll) -> str | None:
     return format_date_ja(to_tokyo(poll.respond_by).date()) if poll.respond_by else None
 
 
+def about(kind: str, poll: Poll) -> dict:
+    """What a SentNotice of this kind about the poll is keyed by (mail.notices)."""
+    return {"kind": kind, "poll_id": poll.id}
+
+
 def sent_to(kind: str, poll: Poll) -> set[int]:
     """The memberships this kind of mail about the poll has already gone to."""
-    return set(
-        db.session.execute(
-            sa.select(SentNotice.membership_id).where(SentNotice.kind == kind, SentNotice.poll_id == poll.id)
-        ).scalars()
-    )
+    return notices.sent_to(about(kind, poll))
 
 
 def pending(kind: str, poll: Poll, invitees: list[Invitee]) -> list[Invitee]:
     """Invitees with an address whom this kind of mail has not reached yet."""
-    done = sent_to(kind, poll)
-    return [i for i in invitees if i.email and i.membership.id not in done]
+    return notices.pending(about(kind, poll), invitees)
 
 
 def deliver(kind: str, poll: Poll, recipients: list[Invitee], build: Callable[[Invitee], EmailMessage]) -> int:
     """Record and send one mail per recipient; the caller commits (or rolls back when sending fails)."""
-    for invitee in recipients:
-        db.session.add(SentNotice(kind=kind, poll_id=poll.id, membership_id=invitee.membership.id, email=invitee.email))
-    db.session.flush()
-    return send(build(invitee) for invitee in recipients)
+    return notices.deliver(about(kind, poll), recipients, build)
 
 
 def _message(template: str, invitee: Invitee, subject: str, **context) -> EmailMessage:
-    context = {"invitee": invitee, "slot_text": slot_text, **context}
-    return compose(
-        address(invitee.contact.full_name, invitee.email),
-        subject,
-        render_template(f"mail/{template}.txt", **context),
-        render_template(f"mail/{template}.html", **context),
-    )
+    to = address(invitee.contact.full_name, invitee.email)
+    return compose_from(template, to, subject, invitee=invitee, slot_text=slot_text, **context)
 
 
 def invitation(poll: Poll) -> Callable[[Invitee], EmailMessage]:

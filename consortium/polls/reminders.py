@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from ..consortia.invitees import invitees
 from ..extensions import db
 from ..models import Poll, PollStatus
 from . import mailing
-from .invitees import invitees
 from .results import results
 
 # Members are reminded once, two days before the respond-by date ends.

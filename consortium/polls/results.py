@@ -5,10 +5,9 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from ..consortia.invitees import Invitee
 from ..extensions import db
-from ..models import Answer, Poll, PollAnswer, PollSlot
-from ..models import PollResponse
-from .invitees import Invitee
+from ..models import Answer, Poll, PollAnswer, PollResponse, PollSlot
 
 
 @dataclass

@@ -14,11 +14,11 @@ from ..models import (
     MeetingStatus,
     Poll,
     PollAnswer,
+    PollResponse,
     PollSlot,
     PollStatus,
 )
 from ..models.base import utcnow
-from ..models import PollResponse
 
 Slot = tuple[datetime, datetime | None]
 

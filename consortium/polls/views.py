@@ -19,15 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import permissions
+from ..consortia.invitees import Invitee, invitee_of_person, invitees
 from ..extensions import db
 from ..forms import ButtonForm, ConfirmForm, render_form
 from ..models import Meeting, Poll
 from ..pagination import Page, page_number
 from ..permissions import Access, guard
+from ..personal_links import read_token
 from . import mailing, services
 from .forms import PickForm, PollForm, RemoveSlotForm, answer_form
-from .invitees import Invitee, invitee_of_person, invitees
-from .links import read_token
 from .results import Results, results
 
 bp = Blueprint("polls", __name__)

@@ -1,4 +1,4 @@
-"""Who a poll goes to: the current roster, each with the address mail reaches them at."""
+"""Who mail about a poll or a meeting goes to: the current roster, each with the address it reaches them at."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from ..consortia.services import current_roster
 from ..extensions import db
 from ..models import Membership, Person
+from .services import current_roster
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Personal links: signed tokens that let one member act on one row without a password.
 
 A token names its kind (what it is for), the row and the membership; nothing is stored, so
-the row's own state decides when a link stops working (a poll once closed). Meeting
-invitations can use the same functions with a kind of their own.
+the row's own state decides when a link stops working (a poll once closed, an invitation
+withdrawn). Kinds in use: "poll" (polls.mailing) and "invitation" (invitations.mailing).
 """
 from __future__ import annotations
 
