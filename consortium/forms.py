@@ -7,8 +7,19 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, SearchField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from .japanese import search_key
 
@@ -99,6 +110,13 @@ class ConfirmForm(Form):
 
 class ButtonForm(Form):
     """A POST that carries nothing but its CSRF token: a workflow step, a move up or down."""
+
+
+def checkboxes(label, **kwargs) -> SelectMultipleField:
+    """A list of checkboxes, shown by the field macro as a fieldset."""
+    return SelectMultipleField(
+        label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), **kwargs
+    )
 
 
 def options(pairs, blank=None) -> list[SelectChoice]:

@@ -57,3 +57,9 @@ def paginate(stmt: sa.Select, per_page: int, param: str = "page", scalars: bool 
         count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
         total = db.session.execute(count).scalar_one()
     return Page(rows[:per_page], page, per_page, total, param)
+
+
+def page_of(items: list, per_page: int, param: str = "page") -> Page:
+    """The requested page of a list already in memory."""
+    number = page_number(param)
+    return Page(items[(number - 1) * per_page:number * per_page], number, per_page, len(items), param)

@@ -7,6 +7,7 @@ withdrawn). Kinds in use: "poll" (polls.mailing) and "invitation" (invitations.m
 from __future__ import annotations
 
 from flask import current_app
+from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 # Links are mailed, so they should not live for ever even if their row forgets to end them.
@@ -31,3 +32,12 @@ def read_token(kind: str, token: str) -> tuple[int, int] | None:
     if not (isinstance(data, list) and len(data) == 2 and all(type(n) is int for n in data)):
         return None
     return data[0], data[1]
+
+
+def private(response, status: int = 302) -> Response:
+    """A page reached by a personal link: the link is a key, so keep it out of caches and out of
+    Referer headers."""
+    response = current_app.make_response((response, status) if isinstance(response, str) else response)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -15,6 +15,7 @@ from consortium.accounts.services import password_token
 from consortium.documents.services import add_document
 from consortium.models import (
     AgendaItem,
+    Attendance,
     GrantRole,
     Milestone,
     Minutes,
@@ -79,6 +80,7 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
     db.session.add(poll)
     membership = make_member(consortium, person=person, seat=1, group=group)
     document = add_document(meeting, b"%PDF-1.4\n%walk\n", "資料1.pdf", title="資料1")
+    db.session.add(Attendance(meeting=meeting, membership=membership, invited_at=meeting.created_at))
     db.session.commit()
     users = {
         "outside_member": make_user({other: GrantRole.MEMBER}),
@@ -107,6 +109,8 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         "poll_id": poll.id,
         # The member's personal poll link: anyone holding it may answer for them.
         "poll_token": make_token("poll", poll.id, membership.id),
+        # The member's invitation reply link: likewise.
+        "invitation_token": make_token("invitation", meeting.id, membership.id),
         "code": "en",
     }
     return {"consortium": consortium, "users": users, "args": args}

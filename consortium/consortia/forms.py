@@ -13,7 +13,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -24,11 +23,10 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
-from ..forms import ConfirmForm, Form, SearchForm, enum_choices, optional_id, options
+from ..forms import ConfirmForm, Form, SearchForm, checkboxes, enum_choices, optional_id, options
 from ..japanese import search_key, seat_mark
 from ..models import (
     Consortium,
@@ -108,12 +106,6 @@ def amount(form, field):
         raise ValidationError(_l("Use at most two decimal places."))
     if abs(value) > LARGEST_AMOUNT:
         raise ValidationError(_l("The number is too large."))
-
-
-def checkboxes(label, **kwargs) -> SelectMultipleField:
-    return SelectMultipleField(
-        label, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(), **kwargs
-    )
 
 
 # ---------------------------------------------------------------------------------------------

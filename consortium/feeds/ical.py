@@ -1,8 +1,9 @@
 """iCalendar (RFC 5545) from meetings: plain functions of data, no request state.
 
 Feeds and email invitations use the same pieces, so a meeting has one UID everywhere:
-uid() names it, event() describes it, serialize() writes a whole calendar, and
-calendar() + assemble() let a feed splice in events it serialized earlier.
+uid() names it, event() describes it, serialize() writes a whole calendar,
+calendar() + assemble() let a feed splice in events it serialized earlier, and
+invitation() writes the iTIP request or cancellation mailed to one invitee.
 Labels come from gettext: call these under flask_babel.force_locale("ja").
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
 from ..calendar.month import bounds as month_bounds
 from ..japanese import to_tokyo
@@ -186,3 +187,20 @@ def serialize(
     never splits a UTF-8 character). method: "REQUEST" or "CANCEL" for invitations (RFC 5546)."""
     header = calendar(name, method, timezone_start(min((e.meeting.starts_at for e in entries), default=None)))
     return assemble(header, (event(e, domain, stamp).to_ical() for e in entries))
+
+
+def invitation(
+    entry: Entry, domain: str, method: str, organizer: tuple[str, str], attendee: tuple[str, str], stamp: datetime
+) -> bytes:
+    """The meeting as an iTIP message (RFC 5546) to one invitee: method "REQUEST" (an invitation
+    or its update, told apart by SEQUENCE) or "CANCEL". organizer and attendee are (name, email).
+    Replies come through the mail's links, so no calendar reply is asked for (RSVP=FALSE)."""
+    vevent = event(entry, domain, stamp)
+    vevent.organizer = vCalAddress.new(organizer[1], cn=organizer[0])
+    vevent.attendees = [
+        vCalAddress.new(attendee[1], cn=attendee[0], role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=False)
+    ]
+    if method == "CANCEL":
+        vevent.status = "CANCELLED"
+    header = calendar(None, method, timezone_start(entry.meeting.starts_at))
+    return assemble(header, [vevent.to_ical()])

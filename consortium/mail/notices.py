@@ -6,10 +6,15 @@ sending fails so the next run tries again.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import smtplib
+from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 
 import sqlalchemy as sa
+from flask import flash
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.exc import IntegrityError
 
 from ..consortia.invitees import Invitee
 from ..extensions import db
@@ -35,3 +40,42 @@ def deliver(about: dict, recipients: list[Invitee], build: Callable[[Invitee], E
         db.session.add(SentNotice(membership_id=invitee.membership.id, email=invitee.email, **about))
     db.session.flush()
     return send(build(invitee) for invitee in recipients)
+
+
+def in_batches(subjects: Iterable, send_one: Callable[[object], int], report: Callable[[str], None]) -> tuple[int, int]:
+    """Send each subject's mails (a poll's, a meeting's) and commit them with their notices, one
+    subject at a time. Returns (mails sent, subjects whose mail failed: tried again next run)."""
+    sent = failed = 0
+    for subject in subjects:
+        try:
+            sent += send_one(subject)
+            db.session.commit()
+        except IntegrityError:  # another run is sending these right now
+            db.session.rollback()
+        except (smtplib.SMTPException, OSError) as error:
+            db.session.rollback()
+            failed += 1
+            report(f"{subject!r}: mail failed, will retry: {error}")
+    return sent, failed
+
+
+def send_and_say(send: Callable[[], int], nothing: str | None = None) -> bool:
+    """For a page: run send (which records its notices), commit, and flash what happened, or
+    nothing when nothing was sent and no message for it is given. False when the mail server
+    could not be reached: nothing is recorded, so sending again later sends it all."""
+    try:
+        sent = send()
+        db.session.commit()
+    except IntegrityError:  # someone else is sending the same mails at the same moment
+        db.session.rollback()
+        flash(_("These mails are being sent by someone else right now."), "info")
+        return True
+    except (smtplib.SMTPException, OSError):
+        db.session.rollback()
+        flash(_("The mail server could not be reached, so nothing was sent. Please try again later."), "error")
+        return False
+    if sent:
+        flash(ngettext("%(num)d mail has been sent.", "%(num)d mails have been sent.", sent), "success")
+    elif nothing:
+        flash(nothing, "info")
+    return True

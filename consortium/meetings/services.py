@@ -9,6 +9,7 @@ from ..rows import assign, move
 from ..models import (
     AgendaItem,
     AgendaPresenter,
+    Attendance,
     Consortium,
     Decision,
     DiscussionPoint,
@@ -24,6 +25,8 @@ from ..permissions import is_open_item
 
 # What a calendar client shows or acts on (RFC 5545): a change to one of these is a new SEQUENCE.
 CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "precision", "venue", "room", "address", "online_url", "status")
+# A change to one of these is a new time: replies given for the old one no longer hold.
+TIME_FIELDS = ("starts_at", "ends_at", "precision")
 
 
 class HasMinutes(Exception):
@@ -38,17 +41,39 @@ def create_meeting(consortium: Consortium, values: dict) -> Meeting:
     return meeting
 
 
+def _differs(meeting: Meeting, values: dict, names: tuple[str, ...]) -> bool:
+    return any(getattr(meeting, name) != values[name] for name in names if name in values)
+
+
 def update_meeting(meeting: Meeting, values: dict) -> bool:
-    """Apply the typed values; raise the calendar SEQUENCE once when calendar fields change.
+    """Apply the typed values; raise the calendar SEQUENCE once when calendar fields change, and
+    clear the invitees' replies when the time changes (the update mail asks them again).
 
     Returns whether calendar clients will see a change.
     """
-    changed = any(getattr(meeting, name) != values[name] for name in CALENDAR_FIELDS if name in values)
+    changed, retimed = _differs(meeting, values, CALENDAR_FIELDS), _differs(meeting, values, TIME_FIELDS)
     assign(meeting, values)
     if changed:
         meeting.sequence = (meeting.sequence or 0) + 1
+    if retimed:
+        reset_replies(meeting)
     db.session.flush()
     return changed
+
+
+def reset_replies(meeting: Meeting) -> None:
+    """Forget the replies to the meeting's invitation, and a stand-in named only in a reply."""
+    db.session.execute(
+        sa.update(Attendance)
+        .where(Attendance.meeting_id == meeting.id, Attendance.reply.is_not(None))
+        .values(
+            reply=None,
+            reply_note=None,
+            replied_at=None,
+            stand_in=sa.case((Attendance.presence.is_(None), None), else_=Attendance.stand_in),
+        )
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def cancel_meeting(meeting: Meeting) -> bool:

@@ -12,6 +12,7 @@ from .. import permissions
 from ..documents.services import discard
 from ..extensions import db
 from ..forms import ConfirmForm, positive_int, render_form
+from ..invitations.views import send_due_and_say
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
@@ -153,6 +154,7 @@ def edit(meeting_id: int):
         db.session.commit()
         if calendars_see_it:
             flash(_("The meeting has been saved. Calendars that subscribe to it will show the change."), "success")
+            send_due_and_say(meeting)  # the invited get the update
         else:
             flash(_("The meeting has been saved."), "success")
         _flash_schedule_warnings(form, meeting)
@@ -191,6 +193,7 @@ def cancel(meeting_id: int):
         if services.cancel_meeting(meeting):
             db.session.commit()
             flash(_("The meeting has been cancelled."), "success")
+            send_due_and_say(meeting)  # the invited get the cancellation
         else:
             flash(_("The meeting was already cancelled."), "info")
         return redirect(_meeting_url(meeting.id))

@@ -1,15 +1,14 @@
 """Reminders for open polls whose respond-by date is near, for `flask reminders send`."""
 from __future__ import annotations
 
-import smtplib
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..consortia.invitees import invitees
 from ..extensions import db
+from ..mail import notices
 from ..models import Poll, PollStatus
 from . import mailing
 from .results import results
@@ -39,17 +38,10 @@ def unanswered_invited(poll: Poll) -> list[mailing.Invitee]:
 
 
 def send_due(now: datetime, report=print) -> tuple[int, int]:
-    """Remind, poll by poll, each member who has not answered; commit each poll's batch with its
-    notices. Returns (mails sent, polls whose mail failed, to be retried on the next run)."""
-    sent = failed = 0
-    for poll in due_polls(now):
-        try:
-            sent += mailing.deliver(mailing.REMINDER, poll, unanswered_invited(poll), mailing.reminder(poll))
-            db.session.commit()
-        except IntegrityError:  # another run is reminding for this poll right now
-            db.session.rollback()
-        except (smtplib.SMTPException, OSError) as error:
-            db.session.rollback()
-            failed += 1
-            report(f"poll {poll.id}: mail failed, will retry: {error}")
-    return sent, failed
+    """Remind, poll by poll, each member who has not answered. Returns (mails sent, polls whose
+    mail failed, to be retried on the next run)."""
+    return notices.in_batches(
+        due_polls(now),
+        lambda poll: mailing.deliver(mailing.REMINDER, poll, unanswered_invited(poll), mailing.reminder(poll)),
+        report,
+    )

@@ -1,7 +1,6 @@
 """Date polls: the secretariat's poll pages, the members' answer page, and personal answer links."""
 from __future__ import annotations
 
-import smtplib
 
 from flask import (
     Blueprint,
@@ -15,17 +14,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .. import permissions
 from ..consortia.invitees import Invitee, invitee_of_person, invitees
 from ..extensions import db
+from ..mail import notices
 from ..forms import ButtonForm, ConfirmForm, render_form
+from ..invitations.views import send_due_and_say
 from ..models import Meeting, Poll
-from ..pagination import Page, page_number
+from ..pagination import page_of
 from ..permissions import Access, guard
-from ..personal_links import read_token
+from ..personal_links import private, read_token
 from . import mailing, services
 from .forms import PickForm, PollForm, RemoveSlotForm, answer_form
 from .results import Results, results
@@ -87,9 +87,7 @@ def show(poll_id: int):
         else:
             status = 422
     is_secretariat = permissions.is_secretariat(poll.meeting.consortium_id)
-    per_page = current_app.config["ROSTER_PER_PAGE"]
-    number = page_number()
-    page = Page(everyone[(number - 1) * per_page:number * per_page], number, per_page, len(everyone))
+    page = page_of(everyone, current_app.config["ROSTER_PER_PAGE"])
     pending = {}
     if is_secretariat:
         kind = mailing.INVITATION if poll.is_open else mailing.DECISION
@@ -111,7 +109,7 @@ def answer(poll_token: str):
     if poll is not None:
         me = next((i for i in invitees(poll.meeting.consortium_id) if i.membership.id == data[1]), None)
     if me is None:
-        return _private(render_template("polls/link_invalid.html"), 404)
+        return private(render_template("polls/link_invalid.html"), 404)
     found = results(poll, [me])
     form = _form_for(poll, found, me) if poll.is_open else None
     status = 200
@@ -122,22 +120,14 @@ def answer(poll_token: str):
             services.save_answers(poll, me.membership.id, form.answers(), form.comment.data)
             db.session.commit()
             flash(_("Your answers have been saved. You can change them with this link until the poll closes."), "success")
-            return _private(redirect(url_for("polls.answer", poll_token=poll_token, _anchor="answer")))
+            return private(redirect(url_for("polls.answer", poll_token=poll_token, _anchor="answer")))
         else:
             status = 422
     page = render_template(
         "polls/answer.html", poll=poll, meeting=poll.meeting, me=me, results=found, form=form,
         refused=request.method == "POST" and not poll.is_open,
     )
-    return _private(page, status)
-
-
-def _private(response, status: int = 302):
-    """The personal link is a key: keep it out of caches and out of Referer headers."""
-    response = current_app.make_response((response, status) if isinstance(response, str) else response)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return private(page, status)
 
 
 @bp.route("/polls/<int:poll_id>/edit", methods=["GET", "POST"])
@@ -195,21 +185,10 @@ def send(poll_id: int):
 
 def _send_pending(poll: Poll) -> None:
     """Send the poll's pending mails and commit them with their notices; say what happened."""
-    try:
-        sent = mailing.send_pending(poll, invitees(poll.meeting.consortium_id))
-        db.session.commit()
-    except IntegrityError:  # someone else pressed the button at the same moment
-        db.session.rollback()
-        flash(_("These mails are being sent by someone else right now."), "info")
-        return
-    except (smtplib.SMTPException, OSError):
-        db.session.rollback()
-        flash(_("The mail server could not be reached, so nothing was sent. Please try again later."), "error")
-        return
-    if sent:
-        flash(ngettext("%(num)d mail has been sent.", "%(num)d mails have been sent.", sent), "success")
-    else:
-        flash(_("Nothing to send: everyone with an email address has had this mail."), "info")
+    notices.send_and_say(
+        lambda: mailing.send_pending(poll, invitees(poll.meeting.consortium_id)),
+        _("Nothing to send: everyone with an email address has had this mail."),
+    )
 
 
 @bp.route("/polls/<int:poll_id>/pick", methods=["GET", "POST"])
@@ -225,10 +204,12 @@ def pick(poll_id: int):
     if request.method == "GET" and request.args.get("slot") in form.by_id:
         form.slot_id.data = request.args["slot"]
     if form.validate_on_submit():
-        services.pick_slot(poll, form.slot)
+        calendars_see_it = services.pick_slot(poll, form.slot)
         db.session.commit()
         flash(_("The meeting's date has been set and the poll closed."), "success")
         _send_pending(poll)
+        if calendars_see_it:
+            send_due_and_say(poll.meeting)  # those already invited get the new time
         return redirect(_poll_url(poll))
     return render_form("polls/pick.html", form, poll=poll, meeting=poll.meeting, results=found)
 

@@ -1,0 +1,1 @@
+"""Invitations by email, replies without a password, and their reminders."""
