@@ -449,3 +449,19 @@ def test_after_a_new_time_those_who_have_not_replied_again_are_reminded_again(ap
     ))
     db.session.commit()
     assert "Reminders sent: 1." in run_reminders(app).output and len(smtp_server.envelopes) == 2
+
+
+def test_a_signed_in_invitee_finds_their_reply_on_the_meeting_page(db, client, world, login, make_user, english):
+    meeting = world["meeting"]
+    nagayama = world["members"]["nagayama"]
+    user = make_user({world["consortium"]: GrantRole.MEMBER}, person=nagayama.person)
+    login(user)
+    assert "Your reply to the invitation" not in text(client.get(f"/meetings/{meeting.id}"))  # not invited yet
+    db.session.add(Attendance(meeting=meeting, membership=nagayama, invited_at=meeting.created_at, reply=Reply.ONLINE))
+    db.session.commit()
+    page = text(client.get(f"/meetings/{meeting.id}"))
+    assert "Your reply to the invitation: <strong>Attending online</strong>" in page
+    link = re.search(r'href="(https?://[^"]+/invitations/[^"]+)"', page).group(1)
+    assert client.get(urlsplit(link).path).status_code == 200
+    login(world["users"]["member"])  # a member's account with no seat: nothing to reply to
+    assert "Your reply to the invitation" not in text(client.get(f"/meetings/{meeting.id}"))

@@ -14,7 +14,7 @@ from email.utils import parseaddr
 from flask import current_app, url_for
 from flask_babel import force_locale
 
-from ..consortia.invitees import Invitee, invitees
+from ..consortia.invitees import Invitee, invitee_of_person, invitees
 from ..feeds import ical, publish
 from ..filters import meeting_when
 from ..mail import notices
@@ -40,6 +40,16 @@ def reply_url(meeting: Meeting, invitee: Invitee, reply: Reply | None = None) ->
     """The invitee's personal reply page, with a reply chosen in advance (they still confirm)."""
     token = make_token(LINK_KIND, meeting.id, invitee.membership.id)
     return url_for("invitations.reply", invitation_token=token, reply=reply.value if reply else None, _external=True)
+
+
+def own_invitation(meeting: Meeting, person_id: int) -> tuple[Attendance, str] | None:
+    """The signed-in person's invitation to the meeting (their own seat, or an organisation they
+    answer for) and their reply link, or None when they were not invited."""
+    me = invitee_of_person(invitees(meeting.consortium_id), person_id)
+    row = attendance_by_member(meeting.id).get(me.membership.id) if me else None
+    if row is None or row.invited_at is None:
+        return None
+    return row, reply_url(meeting, me)
 
 
 def invited(meeting: Meeting, everyone: list[Invitee], rows: dict[int, Attendance]) -> list[Invitee]:

@@ -6,12 +6,14 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from .. import permissions
 from ..documents.services import discard
 from ..extensions import db
 from ..forms import ConfirmForm, positive_int, render_form
+from ..invitations.mailing import own_invitation
 from ..invitations.views import send_due_and_say
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting
 from ..minutes import queries as minutes_queries
@@ -68,9 +70,11 @@ def show(meeting_id: int):
         # Closed agenda items stay with the members, as do their materials and those for members only.
         (items,) = leave_out_closed(all_items)
         documents = [d for d in documents if permissions.can_view_document(d)]
+    person_id = getattr(current_user, "person_id", None)
     return render_template(
         "meetings/show.html",
         meeting=meeting,
+        own_invitation=own_invitation(meeting, person_id) if is_member and person_id else None,
         items=items,
         items_by_id={item.id: item for item in items},
         documents=documents,
