@@ -465,3 +465,17 @@ def test_a_signed_in_invitee_finds_their_reply_on_the_meeting_page(db, client, w
     assert client.get(urlsplit(link).path).status_code == 200
     login(world["users"]["member"])  # a member's account with no seat: nothing to reply to
     assert "Your reply to the invitation" not in text(client.get(f"/meetings/{meeting.id}"))
+
+
+def test_marking_a_past_meeting_held_sends_nothing(db, client, world, login, post, smtp_server):
+    meeting = db.session.get(Meeting, world["meeting"].id)
+    db.session.add(Attendance(meeting=meeting, membership=world["members"]["nagayama"], invited_at=meeting.created_at))
+    db.session.add(SentNotice(kind="meeting_invitation", meeting_id=meeting.id, sequence=0, membership_id=world["members"]["nagayama"].id, email="x@example.jp"))
+    meeting.starts_at, meeting.ends_at = datetime.now(UTC) - timedelta(days=2), None
+    db.session.commit()
+    login(world["users"]["secretariat"])
+    day = (datetime.now(UTC) - timedelta(days=2)).astimezone(STARTS.tzinfo).date().isoformat()
+    response = post(f"/meetings/{meeting.id}/edit", edit_form(meeting, status="held", day=day, start_time="10:00", end_time=""))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).sequence == 1 and smtp_server.envelopes == []

@@ -22,7 +22,7 @@ from ..mail.compose import Attachment, address, compose_from
 from ..models import Attendance, Meeting, MeetingStatus, Reply
 from ..models.base import utcnow
 from ..personal_links import make_token
-from .services import attendance_by_member
+from .services import attendance_by_member, is_over
 
 INVITATION, REMINDER, CANCELLATION = "meeting_invitation", "meeting_reminder", "meeting_cancellation"
 LINK_KIND = "invitation"
@@ -60,6 +60,14 @@ def invited(meeting: Meeting, everyone: list[Invitee], rows: dict[int, Attendanc
 def due_kind(meeting: Meeting) -> str:
     """What the invited are due now: the cancellation, or the meeting's latest version."""
     return CANCELLATION if meeting.status is MeetingStatus.CANCELLED else INVITATION
+
+
+def due(meeting: Meeting, invited: list[Invitee]) -> list[Invitee]:
+    """The invited who have not had what they are due. Nothing once the meeting has begun:
+    marking it held, or correcting it afterwards, is no news to send."""
+    if is_over(meeting, utcnow()):
+        return []
+    return notices.pending(about(due_kind(meeting), meeting), invited)
 
 
 def _organizer(meeting: Meeting) -> tuple[str, str]:
@@ -110,11 +118,11 @@ def _subject(kind: str, update: bool, meeting: Meeting) -> str:
 
 
 def send_due(meeting: Meeting, message: str | None = None) -> int:
-    """Send the invited what they are due and have not had: the latest version of the meeting,
-    or its cancellation. The caller commits (or rolls back when sending fails)."""
+    """Send the invited what they are due (see due). The caller commits (or rolls back when
+    sending fails)."""
     rows = attendance_by_member(meeting.id)
-    kind = due_kind(meeting)
-    recipients = notices.pending(about(kind, meeting), invited(meeting, invitees(meeting.consortium_id), rows))
+    recipients = due(meeting, invited(meeting, invitees(meeting.consortium_id), rows))
     if not recipients:
         return 0
+    kind = due_kind(meeting)
     return notices.deliver(about(kind, meeting), recipients, builder(kind, meeting, rows, message))

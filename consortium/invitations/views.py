@@ -70,7 +70,7 @@ def index(meeting_id: int):
         else:
             status = 422
     kind = mailing.due_kind(meeting)
-    due = len(notices.pending(mailing.about(kind, meeting), invited)) if invited else 0
+    due = len(mailing.due(meeting, invited)) if invited else 0
     replies = Counter(rows[i.membership.id].reply for i in invited)
     return render_template(
         "invitations/index.html", meeting=meeting, rows=rows, form=form if candidates and not why_not else None,
@@ -87,8 +87,6 @@ def send(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     if not ButtonForm().validate_on_submit():
         flash(_("The form had expired. Please send it again."), "error")
-    elif services.why_not_invite(meeting, utcnow()) == "over":
-        flash(WHY_NOT["over"](), "error")
     else:
         send_due_and_say(meeting)
     return redirect(_page_url(meeting))
