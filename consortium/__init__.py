@@ -53,21 +53,24 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from . import audit, permissions  # noqa: F401  (register the audit writer and the user loader)
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .attendance.views import bp as attendance_bp
     from .calendar.views import bp as calendar_bp
     from .consortia.views import bp as consortia_bp
     from .directory.views import bp as directory_bp
     from .documents.views import bp as documents_bp
     from .feeds.views import bp as feeds_bp
+    from .invitations.views import bp as invitations_bp
     from .meetings.views import bp as meetings_bp
     from .minutes.views import bp as minutes_bp
     from .pdf.views import bp as pdf_bp
     from .polls.views import bp as polls_bp
     from .rosters.views import bp as rosters_bp
-    from .site.views import bp as site_bp, register_error_handlers
+    from .site.views import bp as site_bp
+    from .site.views import register_error_handlers
 
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
-        directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp,
+        directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -9,14 +9,17 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
+from ..attendance.queries import attendance_rates
 from ..extensions import db
 from ..filters import fiscal_year
 from ..forms import ConfirmForm, render_form
 from ..japanese import today_tokyo
+from ..minutes.queries import open_actions_statement
 from ..models import (
     Consortium,
     Meeting,
@@ -27,7 +30,6 @@ from ..models import (
     TargetReport,
     Theme,
 )
-from ..minutes.queries import open_actions_statement
 from ..pagination import paginate
 from ..permissions import Access, guard
 from . import services
@@ -120,6 +122,7 @@ def show(consortium_id: int):
         .options(selectinload(Target.reports))
         .order_by(Target.position, Target.id)
     ).scalars().all()
+    can_edit = permissions.is_secretariat(consortium.id)
     return render_template(
         "consortia/show.html",
         consortium=consortium,
@@ -135,7 +138,9 @@ def show(consortium_id: int):
         open_actions=paginate(
             open_actions_statement(consortium.id), current_app.config["PER_PAGE"], param="actions_page"
         ),
-        can_edit=permissions.is_secretariat(consortium.id),
+        # Attendance rates of the members on this page of the roster: the secretariat's alone.
+        rates=attendance_rates(consortium.id, [m.id for m in roster.items]) if can_edit else None,
+        can_edit=can_edit,
         can_delete=permissions.is_admin(),
     )
 

@@ -1,25 +1,49 @@
 """Minutes: the editor, review (発言者確認), approval (会議録署名), publication and history."""
 from __future__ import annotations
 
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
+from ..attendance.queries import attendees
 from ..extensions import db
-from ..forms import ButtonForm, render_form, positive_int
-from ..models import Meeting, Membership, Minutes, MinutesRevision, MinutesStatus, Person, User
+from ..forms import ButtonForm, positive_int, render_form
+from ..models import (
+    Meeting,
+    Membership,
+    Minutes,
+    MinutesRevision,
+    MinutesStatus,
+    Person,
+    User,
+)
 from ..pagination import paginate
 from ..permissions import Access, guard
 from ..redirects import local_path
 from . import queries, services
 from .diff import line_diff
-from .forms import ActionDoneForm, CommentForm, MinutesForm, RemoveSignatoryForm, SignatoryForm, editor_data
+from .forms import (
+    ActionDoneForm,
+    CommentForm,
+    MinutesForm,
+    RemoveSignatoryForm,
+    SignatoryForm,
+    editor_data,
+)
 from .summary import minutes_view
 from .text import content_as_text, minutes_as_text
 
@@ -143,6 +167,7 @@ def _render_show(meeting: Meeting, status: int = 200, comment_form=None, signato
             meeting=meeting,
             minutes=minutes,
             view=view,
+            attendees=attendees(meeting.id),
             is_member=is_member,
             is_secretariat=is_secretariat,
             own_approval=own,

@@ -11,9 +11,9 @@ from itertools import groupby
 
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
-from sqlalchemy.orm import contains_eager, joinedload
 
 from .. import permissions
+from ..attendance.queries import attendees
 from ..consortia.roster import LEADING_ROLES, roster_rows, roster_statement
 from ..extensions import db
 from ..japanese import seat_mark, today_tokyo
@@ -22,13 +22,10 @@ from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..models import (
     AgendaItem,
-    Attendance,
     Consortium,
     Document,
     DocumentType,
     Meeting,
-    Membership,
-    Presence,
     Role,
 )
 
@@ -116,29 +113,6 @@ def minutes(meeting: Meeting, full: bool) -> Printout:
             ],
             "attendees": attendees(meeting.id),
         },
-    )
-
-
-def attendees(meeting_id: int) -> list[Attendance]:
-    """Who was there, in person or by a stand-in (代理出席), in roster order."""
-    return list(
-        db.session.execute(
-            sa.select(Attendance)
-            .join(Attendance.membership)
-            .where(
-                Attendance.meeting_id == meeting_id,
-                Attendance.presence.in_((Presence.PRESENT, Presence.REPRESENTED)),
-            )
-            .options(
-                contains_eager(Attendance.membership).options(
-                    joinedload(Membership.person),
-                    joinedload(Membership.organization),
-                    joinedload(Membership.on_behalf_of),
-                )
-            )
-            # The roster's order (consortia.services.current_roster), former members included.
-            .order_by(Membership.position, Membership.seat, Membership.id)
-        ).scalars()
     )
 
 

@@ -1,0 +1,74 @@
+"""Attendance: the secretariat records who attended a meeting, a page of its roster at a time."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..filters import long_date
+from ..forms import render_form
+from ..models import Meeting
+from ..pagination import paginate
+from ..permissions import Access, guard
+from . import queries, services
+from .forms import attendance_form
+
+bp = Blueprint("attendance", __name__, url_prefix="/meetings")
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def record(meeting_id: int):
+    """Record each member's presence and the number of observers, from the meeting's day on.
+
+    A POST saves the members of its own page (and the observers), so a long roster is recorded
+    page by page without one page overwriting another.
+    """
+    meeting = db.session.get(Meeting, meeting_id)
+    day = queries.meeting_day(meeting)
+    if not services.can_record(meeting):
+        status = 200
+        if request.method == "POST":
+            flash(_("Attendance can be recorded from the day of the meeting, %(day)s. Nothing was saved.", day=long_date(day)), "warning")
+            status = 409
+        return render_template("attendance/record.html", meeting=meeting, day=day, form=None, page=None), status
+    page = paginate(queries.sheet(meeting), current_app.config["ROSTER_PER_PAGE"], scalars=False)
+    rows = [(membership, attendance) for membership, attendance in page.items]  # Row → plain pairs
+    form = attendance_form(rows, meeting.observers)
+    if form.validate_on_submit():
+        try:
+            services.record_attendance(
+                meeting, {m.id: attendance for m, attendance in rows}, form.presences(), form.observers.data
+            )
+            db.session.commit()
+        except IntegrityError:
+            # An invitation created a member's row between our read and our write.
+            db.session.rollback()
+            flash(_("Someone changed this meeting's attendance at the same moment. Please check and save again."), "warning")
+            return redirect(_page_url(meeting.id, page.page))
+        if page.pages > 1:
+            flash(_("The attendance of the members on this page and the number of observers have been saved."), "success")
+        else:
+            flash(_("The attendance has been saved."), "success")
+        return redirect(_page_url(meeting.id, page.page))
+    return render_form(
+        "attendance/record.html",
+        form,
+        meeting=meeting,
+        day=day,
+        page=page,
+        suggested={m.id for m, attendance in rows if services.suggestion(attendance) is not None},
+    )
+
+
+def _page_url(meeting_id: int, page: int) -> str:
+    return url_for("attendance.record", meeting_id=meeting_id, page=page if page > 1 else None)
