@@ -18,6 +18,7 @@ from consortium.models import (
     Attendance,
     GrantRole,
     Meeting,
+    MeetingStatus,
     Minutes,
     MinutesStatus,
     Presence,
@@ -211,6 +212,15 @@ def test_attendance_cannot_be_recorded_before_the_meeting_day(client, db, login,
     assert response.status_code == 409
     assert "Nothing was saved." in page and "Save the attendance" not in page
     assert stored(db, meeting) == {} and fresh(db, Meeting, meeting.id).observers is None
+
+
+def test_a_cancelled_meeting_has_no_attendance_to_record(client, db, login, post, council, make_meeting, english):
+    meeting = make_meeting(council["consortium"], starts_at=PAST, status=MeetingStatus.CANCELLED)
+    login(council["secretariat"])
+    response = post(url(meeting), rows((council["chair"], "present", "")))
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    assert "there is no attendance to record" in text(client.get(response.headers["Location"]))
+    assert stored(db, meeting) == {}
 
 
 def test_only_the_secretariat_may_record(client, login, post, council):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..filters import long_date
 from ..forms import render_form
-from ..models import Meeting
+from ..models import Meeting, MeetingStatus
 from ..pagination import paginate
 from ..permissions import Access, guard
 from . import queries, services
@@ -34,6 +34,9 @@ def record(meeting_id: int):
     page by page without one page overwriting another.
     """
     meeting = db.session.get(Meeting, meeting_id)
+    if meeting.status is MeetingStatus.CANCELLED:
+        flash(_("This meeting was cancelled, so there is no attendance to record."), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
     day = queries.meeting_day(meeting)
     if not services.can_record(meeting):
         status = 200
