@@ -69,3 +69,11 @@ def test_the_secretariat_invites_and_a_member_replies_through_the_mailed_link(li
     expect(table).to_contain_text("Stand-in: 世田谷区 産業振興課長 田中")
     expect(table.get_by_role("row", name=re.compile("北原 明"))).to_contain_text("Not invited")
     check_page(office)
+
+    # 北原 answered by telephone: the secretariat records it.
+    office.get_by_role("link", name="Record a reply for 北原 明").click()
+    check_page(office)
+    office.get_by_label("Attending in person (出席)").check()
+    office.get_by_role("button", name="Record the reply").click()
+    expect_flash(office, "The reply of 北原 明 has been recorded.")
+    expect(office.get_by_role("table").get_by_role("row", name=re.compile("北原 明"))).to_contain_text("Attending")

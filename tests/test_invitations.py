@@ -479,3 +479,25 @@ def test_marking_a_past_meeting_held_sends_nothing(db, client, world, login, pos
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).sequence == 1 and smtp_server.envelopes == []
+
+
+def test_the_secretariat_records_a_reply_given_by_telephone(db, client, world, login, post, smtp_server, english):
+    login(world["users"]["secretariat"])
+    meeting_id, nomail = world["meeting"].id, world["members"]["nomail"]
+    page = text(client.get(f"/meetings/{meeting_id}/invitations"))
+    url = f"/meetings/{meeting_id}/invitations/on-behalf?member={nomail.id}"
+    assert url.replace("&", "&amp;") in page
+    form = client.get(url)
+    assert form.status_code == 200 and "電話 一郎" in text(form)
+    missing = post(url, {"note": "折り返し連絡"})
+    assert missing.status_code == 422 and "Choose your reply." in text(missing) and "折り返し連絡" in text(missing)
+    assert post(url, {"reply": "proxy", "stand_in": "電話 二郎"}).status_code == 302
+    row = rows_of(db, meeting_id)[nomail.id]
+    assert (row.reply, row.stand_in) == (Reply.PROXY, "電話 二郎") and row.invited_at is not None
+    assert "The reply of 電話 一郎 has been recorded." in text(client.get(f"/meetings/{meeting_id}/invitations"))
+    assert smtp_server.envelopes == []  # nothing to mail: no address
+    # Only members of this roster; only the secretariat.
+    assert client.get(f"/meetings/{meeting_id}/invitations/on-behalf?member=999999").status_code == 404
+    assert client.get(f"/meetings/{meeting_id}/invitations/on-behalf?member=x").status_code == 400
+    login(world["users"]["member"])
+    assert client.get(url).status_code == 403

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..consortia.invitees import invitees
 from ..extensions import db
-from ..forms import ButtonForm
+from ..forms import ButtonForm, positive_int, render_form
 from ..mail import notices
 from ..models import Meeting, Reply
 from ..models.base import utcnow
@@ -77,6 +77,7 @@ def index(meeting_id: int):
         page=page_of(everyone, current_app.config["ROSTER_PER_PAGE"]), invited=invited, due=due, due_kind=kind,
         why_not=WHY_NOT[why_not]() if why_not else None, replies=replies, Reply=Reply,
         no_email=[i for i in everyone if not i.email],
+        replies_open=services.why_not_reply(meeting, utcnow()) is None,
     ), status
 
 
@@ -109,7 +110,7 @@ def reply(invitation_token: str):
     if request.method == "POST":
         form = ReplyForm()
     else:
-        form = ReplyForm(data={"reply": row.reply.value if row.reply else None, "stand_in": row.stand_in, "note": row.reply_note})
+        form = ReplyForm(data=_reply_data(row))
         if request.args.get("reply") in {r.value for r in Reply}:
             form.reply.data = request.args["reply"]
     status = 200
@@ -128,3 +129,41 @@ def reply(invitation_token: str):
         closed=REPLY_CLOSED[closed]() if closed else None, refused=request.method == "POST" and closed,
     )
     return private(page, status)
+
+
+@bp.route("/meetings/<int:meeting_id>/invitations/on-behalf", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def on_behalf(meeting_id: int):
+    """Record the reply a member gave another way (by telephone, by fax), for ?member=<membership id>:
+    members without email are reached this way. They count as invited from then on."""
+    meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.consortium)])
+    member_id = positive_int(request.args.get("member", ""))
+    if member_id is None:
+        abort(400, description=_("Choose a member of the roster from the invitations page."))
+    me = next((i for i in invitees(meeting.consortium_id) if i.membership.id == member_id), None)
+    if me is None:
+        abort(404)
+    rows = services.attendance_by_member(meeting.id)
+    row = rows.get(me.membership.id)
+    closed = services.why_not_reply(meeting, utcnow())
+    form = ReplyForm(data=_reply_data(row)) if request.method == "GET" else ReplyForm()
+    if request.method == "POST" and not closed and form.validate_on_submit():
+        services.invite(meeting, [me.membership.id], rows)
+        services.record_reply(rows[me.membership.id], Reply(form.reply.data), form.note.data, form.stand_in.data)
+        db.session.commit()
+        flash(_("The reply of %(name)s has been recorded.", name=me.name), "success")
+        return redirect(_page_url(meeting))
+    if closed and request.method == "POST":
+        flash(REPLY_CLOSED[closed](), "error")
+        return redirect(_page_url(meeting))
+    return render_form(
+        "invitations/on_behalf.html", form, meeting=meeting, me=me, row=row,
+        closed=REPLY_CLOSED[closed]() if closed else None,
+    )
+
+
+def _reply_data(row) -> dict:
+    """The reply form's data from a stored reply, if any."""
+    if row is None:
+        return {}
+    return {"reply": row.reply.value if row.reply else None, "stand_in": row.stand_in, "note": row.reply_note}
