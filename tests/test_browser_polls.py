@@ -88,7 +88,8 @@ def test_the_secretariat_poll_pages_are_accessible_on_a_phone(live_server, page,
     poll = invited["poll"]
     secretariat = make_user({poll.meeting.consortium: GrantRole.SECRETARIAT})
     sign_in(page, live_server, secretariat)
-    for path in (f"/meetings/{poll.meeting_id}/polls/new", f"/polls/{poll.id}", f"/polls/{poll.id}/edit", f"/polls/{poll.id}/pick"):
+    on_behalf = f"/polls/{poll.id}/on-behalf?member={invited['member'].id}"
+    for path in (f"/meetings/{poll.meeting_id}/polls/new", f"/polls/{poll.id}", f"/polls/{poll.id}/edit", f"/polls/{poll.id}/pick", on_behalf):
         page.goto(f"{live_server}{path}")
         check_page(page)
     page.goto(f"{live_server}/meetings/{poll.meeting_id}")

@@ -485,3 +485,34 @@ def test_poll_pages_run_the_same_number_of_queries_for_2_or_40_invitees(db, clie
 
     small, large = measure(2), measure(40)
     assert small == large, (small, large)
+
+
+def test_the_secretariat_enters_answers_given_by_telephone(db, client, world, login, post, english):
+    login(world["users"]["secretariat"])
+    poll = world["poll"]
+    nomail = world["members"]["nomail"]
+    url = f"/polls/{poll.id}/on-behalf?member={nomail.id}"
+    assert url.replace("&", "&amp;") in text(client.get(f"/polls/{poll.id}"))
+    page = client.get(url)
+    assert page.status_code == 200 and "電話 一郎" in text(page) and "Who may see this page" in text(page)
+    ids = slot_ids(db, poll.id)
+    missing = post(url, form_data(ids, "y n", "電話で確認"))
+    assert missing.status_code == 422 and "電話で確認" in text(missing) and answers_of(db, nomail.id) == {}
+    assert post(url, form_data(ids, "ymn", "電話で確認")).status_code == 302
+    assert answers_of(db, nomail.id) == dict(zip(ids, (Answer.YES, Answer.MAYBE, Answer.NO)))
+    assert "The answers of 電話 一郎 have been recorded." in text(client.get(f"/polls/{poll.id}"))
+    assert client.get(f"/polls/{poll.id}/on-behalf?member=999999").status_code == 404
+    assert client.get(f"/polls/{poll.id}/on-behalf").status_code == 400
+    login(world["users"]["nagayama"])  # a member may not answer for another
+    assert client.get(url).status_code == 403
+
+
+def test_no_answers_on_behalf_once_the_poll_is_closed(db, client, world, login, post, english):
+    poll = db.session.get(Poll, world["poll"].id)
+    poll.status = PollStatus.CLOSED
+    db.session.commit()
+    login(world["users"]["secretariat"])
+    url = f"/polls/{poll.id}/on-behalf?member={world['members']['nomail'].id}"
+    response = post(url, form_data(slot_ids(db, poll.id), "yyy"))
+    assert response.status_code == 302 and "This poll is closed" in text(client.get(response.headers["Location"]))
+    assert answers_of(db, world["members"]["nomail"].id) == {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -20,7 +21,7 @@ from .. import permissions
 from ..consortia.invitees import Invitee, invitee_of_person, invitees
 from ..extensions import db
 from ..mail import notices
-from ..forms import ButtonForm, ConfirmForm, render_form
+from ..forms import ButtonForm, ConfirmForm, positive_int, render_form
 from ..invitations.views import send_due_and_say
 from ..models import Meeting, Poll
 from ..pagination import page_of
@@ -128,6 +129,30 @@ def answer(poll_token: str):
         refused=request.method == "POST" and not poll.is_open,
     )
     return private(page, status)
+
+
+@bp.route("/polls/<int:poll_id>/on-behalf", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT, WITH_MEETING)
+def on_behalf(poll_id: int):
+    """Enter the answers a member gave another way (by telephone, by fax), for ?member=<membership
+    id>: members without email are reached this way."""
+    poll = db.session.get(Poll, poll_id)
+    member_id = positive_int(request.args.get("member", ""))
+    if member_id is None:
+        abort(400, description=_("Choose a member of the roster from the poll's results."))
+    member = next((i for i in invitees(poll.meeting.consortium_id) if i.membership.id == member_id), None)
+    if member is None:
+        abort(404)
+    if not poll.is_open:
+        flash(_("This poll is closed, so answers can no longer change."), "error")
+        return redirect(_poll_url(poll))
+    form = _form_for(poll, results(poll, [member]), member)
+    if form.validate_on_submit():
+        services.save_answers(poll, member.membership.id, form.answers(), form.comment.data)
+        db.session.commit()
+        flash(_("The answers of %(name)s have been recorded.", name=member.name), "success")
+        return redirect(_poll_url(poll))
+    return render_form("polls/on_behalf.html", form, poll=poll, meeting=poll.meeting, member=member)
 
 
 @bp.route("/polls/<int:poll_id>/edit", methods=["GET", "POST"])
