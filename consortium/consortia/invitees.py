@@ -39,6 +39,11 @@ def invitees(consortium_id: int) -> list[Invitee]:
     ]
 
 
+def invitee(consortium_id: int, membership_id: int) -> Invitee | None:
+    """One current member as an invitee, or None when the membership is not on the roster."""
+    return next((i for i in invitees(consortium_id) if i.membership.id == membership_id), None)
+
+
 def contacts_of(organization_ids: list[int]) -> dict[int, Person]:
     """Each organisation's contact: of the people whose main affiliation it is and who have an
     email, the first recorded (the directory keeps no separate contact field)."""

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from ..consortia.invitees import invitees
+from ..consortia.invitees import invitee, invitees
 from ..extensions import db
 from ..forms import ButtonForm, positive_int, render_form
 from ..mail import notices
@@ -103,7 +103,7 @@ def reply(invitation_token: str):
     data = read_token(mailing.LINK_KIND, invitation_token)
     meeting = db.session.get(Meeting, data[0], options=[joinedload(Meeting.consortium)]) if data else None
     row = services.attendance_by_member(meeting.id).get(data[1]) if meeting else None
-    me = next((i for i in invitees(meeting.consortium_id) if i.membership.id == data[1]), None) if row else None
+    me = invitee(meeting.consortium_id, data[1]) if row else None
     if me is None or row.invited_at is None:
         return private(render_template("invitations/link_invalid.html"), 404)
     closed = services.why_not_reply(meeting, utcnow())
@@ -140,7 +140,7 @@ def on_behalf(meeting_id: int):
     member_id = positive_int(request.args.get("member", ""))
     if member_id is None:
         abort(400, description=_("Choose a member of the roster from the invitations page."))
-    me = next((i for i in invitees(meeting.consortium_id) if i.membership.id == member_id), None)
+    me = invitee(meeting.consortium_id, member_id)
     if me is None:
         abort(404)
     rows = services.attendance_by_member(meeting.id)

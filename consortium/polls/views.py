@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from .. import permissions
-from ..consortia.invitees import Invitee, invitee_of_person, invitees
+from ..consortia.invitees import Invitee, invitee, invitee_of_person, invitees
 from ..extensions import db
 from ..mail import notices
 from ..forms import ButtonForm, ConfirmForm, positive_int, render_form
@@ -108,7 +108,7 @@ def answer(poll_token: str):
     poll = db.session.get(Poll, data[0], options=[WITH_MEETING]) if data else None
     me = None
     if poll is not None:
-        me = next((i for i in invitees(poll.meeting.consortium_id) if i.membership.id == data[1]), None)
+        me = invitee(poll.meeting.consortium_id, data[1])
     if me is None:
         return private(render_template("polls/link_invalid.html"), 404)
     found = results(poll, [me])
@@ -140,7 +140,7 @@ def on_behalf(poll_id: int):
     member_id = positive_int(request.args.get("member", ""))
     if member_id is None:
         abort(400, description=_("Choose a member of the roster from the poll's results."))
-    member = next((i for i in invitees(poll.meeting.consortium_id) if i.membership.id == member_id), None)
+    member = invitee(poll.meeting.consortium_id, member_id)
     if member is None:
         abort(404)
     if not poll.is_open:
