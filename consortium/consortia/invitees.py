@@ -4,9 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import abort, request
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..forms import positive_int
 from ..models import Membership, Person
 from .services import current_roster
 
@@ -42,6 +44,15 @@ def invitees(consortium_id: int) -> list[Invitee]:
 def invitee(consortium_id: int, membership_id: int) -> Invitee | None:
     """One current member as an invitee, or None when the membership is not on the roster."""
     return next((i for i in invitees(consortium_id) if i.membership.id == membership_id), None)
+
+
+def requested_invitee(consortium_id: int, missing: str) -> Invitee:
+    """The current member a page's ?member=<membership id> names: 400 with the message when it
+    names none, 404 when they are not on the consortium's roster."""
+    membership_id = positive_int(request.args.get("member", ""))
+    if membership_id is None:
+        abort(400, description=missing)
+    return invitee(consortium_id, membership_id) or abort(404)
 
 
 def contacts_of(organization_ids: list[int]) -> dict[int, Person]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from ..consortia.invitees import invitee, invitees
+from ..consortia.invitees import invitee, invitees, requested_invitee
 from ..extensions import db
-from ..forms import ButtonForm, positive_int, render_form
+from ..forms import ButtonForm, render_form
 from ..mail import notices
 from ..models import Meeting, Reply
 from ..models.base import utcnow
@@ -23,14 +24,19 @@ from .forms import InviteForm, ReplyForm
 bp = Blueprint("invitations", __name__)
 
 WHY_NOT = {
-    "cancelled": lambda: _("The meeting is cancelled, so no invitation can go out."),
-    "no_date": lambda: _("Only the month of the meeting is known. Set its date (a date poll helps) before inviting."),
-    "over": lambda: _("The meeting has already begun, so invitations can no longer go out."),
+    "cancelled": _l("The meeting is cancelled, so no invitation can go out."),
+    "no_date": _l("Only the month of the meeting is known. Set its date (a date poll helps) before inviting."),
+    "over": _l("The meeting has already begun, so invitations can no longer go out."),
 }
 
+LINK_INVALID = _l(
+    "The link may have been copied incompletely, or the meeting it was for has been deleted. "
+    "Please ask the secretariat for a new invitation."
+)
+
 REPLY_CLOSED = {
-    "cancelled": lambda: _("This meeting has been cancelled, so there is nothing to reply to."),
-    "over": lambda: _("The meeting has already begun, so replies can no longer change. Please contact the secretariat."),
+    "cancelled": _l("This meeting has been cancelled, so there is nothing to reply to."),
+    "over": _l("The meeting has already begun, so replies can no longer change. Please contact the secretariat."),
 }
 
 
@@ -59,7 +65,7 @@ def index(meeting_id: int):
     status = 200
     if request.method == "POST":
         if why_not:
-            flash(WHY_NOT[why_not](), "error")
+            flash(str(WHY_NOT[why_not]), "error")
             return redirect(_page_url(meeting))
         if form.validate_on_submit():
             chosen = set(form.membership_ids())
@@ -75,7 +81,7 @@ def index(meeting_id: int):
     return render_template(
         "invitations/index.html", meeting=meeting, rows=rows, form=form if candidates and not why_not else None,
         page=page_of(everyone, current_app.config["ROSTER_PER_PAGE"]), invited=invited, due=due, due_kind=kind,
-        why_not=WHY_NOT[why_not]() if why_not else None, replies=replies, Reply=Reply,
+        why_not=WHY_NOT.get(why_not), replies=replies, Reply=Reply,
         no_email=[i for i in everyone if not i.email],
         replies_open=services.why_not_reply(meeting, utcnow()) is None,
     ), status
@@ -105,16 +111,15 @@ def reply(invitation_token: str):
     row = services.attendance_by_member(meeting.id).get(data[1]) if meeting else None
     me = invitee(meeting.consortium_id, data[1]) if row else None
     if me is None or row.invited_at is None:
-        return private(render_template("invitations/link_invalid.html"), 404)
+        return private(render_template("link_invalid.html", message=LINK_INVALID), 404)
     closed = services.why_not_reply(meeting, utcnow())
-    if request.method == "POST":
-        form = ReplyForm()
-    else:
+    status = 200
+    if request.method == "GET":
         form = ReplyForm(data=_reply_data(row))
         if request.args.get("reply") in {r.value for r in Reply}:
             form.reply.data = request.args["reply"]
-    status = 200
-    if request.method == "POST":
+    else:
+        form = ReplyForm()
         if closed:
             status = 409
         elif form.validate_on_submit():
@@ -126,7 +131,7 @@ def reply(invitation_token: str):
             status = 422
     page = render_template(
         "invitations/reply.html", meeting=meeting, me=me, row=row, form=None if closed else form,
-        closed=REPLY_CLOSED[closed]() if closed else None, refused=request.method == "POST" and closed,
+        closed=REPLY_CLOSED.get(closed), refused=request.method == "POST" and closed,
     )
     return private(page, status)
 
@@ -137,16 +142,10 @@ def on_behalf(meeting_id: int):
     """Record the reply a member gave another way (by telephone, by fax), for ?member=<membership id>:
     members without email are reached this way. They count as invited from then on."""
     meeting = db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.consortium)])
-    member_id = positive_int(request.args.get("member", ""))
-    if member_id is None:
-        abort(400, description=_("Choose a member of the roster from the invitations page."))
-    me = invitee(meeting.consortium_id, member_id)
-    if me is None:
-        abort(404)
+    me = requested_invitee(meeting.consortium_id, _("Choose a member of the roster from the invitations page."))
     rows = services.attendance_by_member(meeting.id)
-    row = rows.get(me.membership.id)
     closed = services.why_not_reply(meeting, utcnow())
-    form = ReplyForm(data=_reply_data(row)) if request.method == "GET" else ReplyForm()
+    form = ReplyForm(data=_reply_data(rows.get(me.membership.id))) if request.method == "GET" else ReplyForm()
     if request.method == "POST" and not closed and form.validate_on_submit():
         services.invite(meeting, [me.membership.id], rows)
         services.record_reply(rows[me.membership.id], Reply(form.reply.data), form.note.data, form.stand_in.data)
@@ -154,11 +153,10 @@ def on_behalf(meeting_id: int):
         flash(_("The reply of %(name)s has been recorded.", name=me.name), "success")
         return redirect(_page_url(meeting))
     if closed and request.method == "POST":
-        flash(REPLY_CLOSED[closed](), "error")
+        flash(str(REPLY_CLOSED[closed]), "error")
         return redirect(_page_url(meeting))
     return render_form(
-        "invitations/on_behalf.html", form, meeting=meeting, me=me, row=row,
-        closed=REPLY_CLOSED[closed]() if closed else None,
+        "invitations/on_behalf.html", form, meeting=meeting, me=me, closed=REPLY_CLOSED.get(closed),
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -13,15 +12,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from .. import permissions
-from ..consortia.invitees import Invitee, invitee, invitee_of_person, invitees
+from ..consortia.invitees import Invitee, invitee, invitee_of_person, invitees, requested_invitee
 from ..extensions import db
 from ..mail import notices
-from ..forms import ButtonForm, ConfirmForm, positive_int, render_form
+from ..forms import ButtonForm, ConfirmForm, render_form
 from ..invitations.views import send_due_and_say
 from ..models import Meeting, Poll
 from ..pagination import page_of
@@ -34,6 +34,10 @@ from .results import Results, results
 bp = Blueprint("polls", __name__)
 
 WITH_MEETING = joinedload(Poll.meeting).joinedload(Meeting.consortium)
+LINK_INVALID = _l(
+    "The link may have been copied incompletely, or the poll it was for has been deleted. "
+    "Please ask the secretariat for a new link, or sign in to answer."
+)
 
 
 def _poll_url(poll: Poll, anchor: str | None = None) -> str:
@@ -110,7 +114,7 @@ def answer(poll_token: str):
     if poll is not None:
         me = invitee(poll.meeting.consortium_id, data[1])
     if me is None:
-        return private(render_template("polls/link_invalid.html"), 404)
+        return private(render_template("link_invalid.html", message=LINK_INVALID), 404)
     found = results(poll, [me])
     form = _form_for(poll, found, me) if poll.is_open else None
     status = 200
@@ -137,12 +141,7 @@ def on_behalf(poll_id: int):
     """Enter the answers a member gave another way (by telephone, by fax), for ?member=<membership
     id>: members without email are reached this way."""
     poll = db.session.get(Poll, poll_id)
-    member_id = positive_int(request.args.get("member", ""))
-    if member_id is None:
-        abort(400, description=_("Choose a member of the roster from the poll's results."))
-    member = invitee(poll.meeting.consortium_id, member_id)
-    if member is None:
-        abort(404)
+    member = requested_invitee(poll.meeting.consortium_id, _("Choose a member of the roster from the poll's results."))
     if not poll.is_open:
         flash(_("This poll is closed, so answers can no longer change."), "error")
         return redirect(_poll_url(poll))
