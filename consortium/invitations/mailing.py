@@ -70,15 +70,11 @@ def due(meeting: Meeting, invited: list[Invitee]) -> list[Invitee]:
     return notices.pending(about(due_kind(meeting), meeting), invited)
 
 
-def _organizer(meeting: Meeting) -> tuple[str, str]:
-    return f"{meeting.consortium.name} 事務局", parseaddr(current_app.config["MAIL_FROM"])[1]
-
-
-def _calendar(meeting: Meeting, invitee: Invitee, method: str) -> Attachment:
+def _calendar(entry: ical.Entry, invitee: Invitee, method: str) -> Attachment:
     """The meeting as the invitee's calendar sees it: same UID and SEQUENCE as the feeds."""
+    organizer = f"{entry.meeting.consortium.name} 事務局", parseaddr(current_app.config["MAIL_FROM"])[1]
     body = ical.invitation(
-        publish.entry(meeting, member=True), publish.uid_domain(), method,
-        _organizer(meeting), (invitee.contact.full_name, invitee.email), utcnow(),
+        entry, publish.uid_domain(), method, organizer, (invitee.contact.full_name, invitee.email), utcnow()
     )
     return Attachment("invite.ics", body, "text/calendar", (("method", method),))
 
@@ -89,6 +85,9 @@ def builder(kind: str, meeting: Meeting, rows: dict[int, Attendance], message: s
     version is an update; message is the secretariat's note with a first invitation."""
     earlier = notices.sent_to({"kind": INVITATION, "meeting_id": meeting.id})
     publish.load(Meeting.id == meeting.id)  # the agenda for the .ics, in one go
+    entry = publish.entry(meeting, member=True)
+    url = url_for("meetings.show", meeting_id=meeting.id, _external=True)
+    method = "CANCEL" if kind == CANCELLATION else "REQUEST"
 
     def build(invitee: Invitee) -> EmailMessage:
         row = rows.get(invitee.membership.id)
@@ -98,10 +97,9 @@ def builder(kind: str, meeting: Meeting, rows: dict[int, Attendance], message: s
                 "kind": kind, "update": update, "meeting": meeting, "invitee": invitee,
                 "reply": row.reply if row else None, "message": None if update else message,
                 "links": [(REPLY_WORDS[r], reply_url(meeting, invitee, r)) for r in REPLIES],
-                "url": url_for("meetings.show", meeting_id=meeting.id, _external=True),
+                "url": url,
             }
-            method = "CANCEL" if kind == CANCELLATION else "REQUEST"
-            attachments = () if kind == REMINDER else (_calendar(meeting, invitee, method),)
+            attachments = () if kind == REMINDER else (_calendar(entry, invitee, method),)
             to = address(invitee.contact.full_name, invitee.email)
             return compose_from("meeting_notice", to, _subject(kind, update, meeting), attachments, **context)
 
