@@ -148,3 +148,19 @@ def test_demo_accounts_sign_in_with_the_demo_password(client, post, demo):
     response = post("/accounts/login", {"email": "setagaya@example.jp", "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert "世田谷区 事務局（デモ）" in client.get("/").get_data(as_text=True)
+
+
+
+def test_every_demo_membership_opens_and_saves_unchanged(client, post, db, demo):
+    """Memberships of an organisation, or of a person sitting for one, open in the form too."""
+    from consortium.demo.loader import DEMO_PASSWORD
+    from consortium.models import Membership
+
+    post("/accounts/login", {"email": "admin@example.jp", "password": DEMO_PASSWORD})
+    ids = db.session.execute(sa.select(Membership.id).where(Membership.term_end.is_(None))).scalars().all()
+    assert len(ids) > 50
+    for membership_id in ids:
+        assert client.get(f"/memberships/{membership_id}/edit").status_code == 200, membership_id
+    sits_for = db.session.execute(sa.select(Membership).where(Membership.on_behalf_of_id.is_not(None)).limit(1)).scalar_one()
+    page = client.get(f"/memberships/{sits_for.id}/edit").get_data(as_text=True)
+    assert f'value="{sits_for.on_behalf_of.name}"' in page

@@ -310,12 +310,18 @@ class MembershipForm(_MemberFields):
 
     def __init__(self, consortium: Consortium, groups: list[RosterGroup], membership: Membership | None = None, **kwargs):
         if membership is not None:
-            member = membership.person or membership.organization
-            kwargs.setdefault("kind", "person" if membership.person else "organization")
-            kwargs.setdefault("name", membership.person.full_name if membership.person else member.name)
-            kwargs.setdefault("on_behalf_of", membership.on_behalf_of.name if membership.on_behalf_of else None)
-            self.current = member
-        super().__init__(obj=membership, **kwargs)
+            # Not obj=membership: WTForms would prefer its attributes, and its on_behalf_of is a row.
+            self.current = membership.person or membership.organization
+            kwargs.setdefault("data", {
+                "kind": "person" if membership.person else "organization",
+                "name": membership.name,
+                "on_behalf_of": membership.on_behalf_of.name if membership.on_behalf_of else None,
+                "role": membership.role.value,
+                **{f: getattr(membership, f) for f in (
+                    "seat", "category", "title", "group_id", "description", "term_start", "term_end"
+                )},
+            })
+        super().__init__(**kwargs)
         self.consortium = consortium
         self.membership = membership
         self.group_id.choices = options(
