@@ -151,7 +151,7 @@ def test_demo_accounts_sign_in_with_the_demo_password(client, post, demo):
 
 
 
-def test_every_demo_membership_opens_and_saves_unchanged(client, post, db, demo):
+def test_every_demo_membership_opens_in_its_form(client, post, db, demo):
     """Memberships of an organisation, or of a person sitting for one, open in the form too."""
     from consortium.demo.loader import DEMO_PASSWORD
     from consortium.models import Membership
