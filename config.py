@@ -55,6 +55,7 @@ class Config:
     # The domain in every calendar UID (meeting-12@<domain>). Set it once, to the site's own domain,
     # before feeds go out: calendar apps take a meeting with a new UID for a different meeting.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "consortium.invalid")
+    STRICT_TRANSPORT_SECURITY = None  # production only: see ProductionConfig
 
 
 class ProductionConfig(Config):
@@ -62,6 +63,9 @@ class ProductionConfig(Config):
 
     Behind an HTTPS proxy, wsgi.py trusts one X-Forwarded-Proto hop so cookies stay Secure.
     """
+
+    # Browsers that saw the site once use HTTPS for it for a year; only production is served over HTTPS.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
 
 class DevelopmentConfig(Config):
