@@ -1,6 +1,18 @@
-"""Application settings: every secret and URL comes from the environment."""
+"""Application settings: every secret and URL comes from the environment, completed by one env file.
+
+The env file (KEY=value lines) is what gunicorn, the flask CLI and cron all read, so a command run
+from cron works on the same database and mail server as the site. Its path is CONSORTIUM_ENV, by
+default instance/consortium.env; a variable set in the environment wins over the file.
+"""
 import os
 import secrets
+
+from dotenv import load_dotenv
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+ENV_FILE = os.environ.get("CONSORTIUM_ENV") or os.path.join(ROOT, "instance", "consortium.env")
+# Read before the classes below read the environment.
+load_dotenv(ENV_FILE, override=False, interpolate=False)  # values as written: a password may hold "$"
 
 
 def _database_url(default: str) -> str:

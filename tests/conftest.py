@@ -1,8 +1,12 @@
 """Fixtures: one application and schema per run, an empty database per test, factories."""
 from __future__ import annotations
 
+import os
 import re
 import socket
+
+# The tests never read a server's env file (its DATABASE_URL would be emptied): set before config is imported.
+os.environ["CONSORTIUM_ENV"] = os.devnull
 from datetime import timedelta
 from itertools import count
 
