@@ -36,10 +36,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Failed sign-ins per address and per account; memory here, redis:// across workers.
-    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    # Failed sign-ins (consortium/accounts/throttle.py): limits per bucket, each wait longer than the last.
+    SIGN_IN_LIMITS = {
+        "device": "5 per minute;10 per 10 minutes;20 per hour",  # a browser that signed in to the account before
+        "address_ip": "5 per minute;10 per 10 minutes;20 per hour",  # this address from this client IP
+        "ip": "30 per 10 minutes;100 per day",  # this client IP, whatever the address
+        "address": "100 per hour",  # this address from anywhere: many machines against one account
+    }
+    # Where they are counted: memory here (one process); production requires redis://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_KEY_PREFIX = "consortium-sign-in"
+    SIGN_IN_SHARED_STORE = False
     # Uploads: materials and roster files. Bytes live in the instance folder, never under static/.
     MAX_CONTENT_LENGTH = 30 * 1024 * 1024
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024
@@ -78,6 +85,8 @@ class ProductionConfig(Config):
 
     # Browsers that saw the site once use HTTPS for it for a year; only production is served over HTTPS.
     STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+    # Several workers: failed sign-ins are counted in Redis, or each worker would allow its own share.
+    SIGN_IN_SHARED_STORE = True
 
 
 class DevelopmentConfig(Config):

@@ -11,7 +11,8 @@ from sqlalchemy.engine import Engine
 from config import DevelopmentConfig, ProductionConfig, database_url
 
 from . import cli, filters, security
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .accounts import throttle
+from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,7 +44,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    limiter.init_app(app)
+    throttle.init_app(app)
     babel.init_app(
         app,
         locale_selector=_select_locale,

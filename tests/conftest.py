@@ -19,7 +19,8 @@ from werkzeug.security import generate_password_hash
 import config
 from config import TestConfig
 from consortium import create_app
-from consortium.extensions import db as _db, limiter
+from consortium.accounts import throttle
+from consortium.extensions import db as _db
 from consortium.japanese import tokyo_datetime
 from consortium.models import (
     Consortium,
@@ -63,7 +64,7 @@ def db(app):
     """Give each test an empty database inside an application context."""
     with app.app_context():
         yield _db
-        limiter.reset()
+        throttle.storage().reset()
         _db.session.rollback()
         _db.session.remove()
         tables = list(reversed(_db.metadata.sorted_tables))

@@ -79,7 +79,7 @@ def test_strict_transport_security_is_sent_in_production_only(client, tmp_path):
     assert "Strict-Transport-Security" not in client.get("/").headers
     production = create_app(ProductionConfig, {
         "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
     })
     response = production.test_client().get("/static/style.css", base_url="https://consortium.example.jp")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
