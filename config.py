@@ -60,6 +60,11 @@ class Config:
     PDF_CACHE_FOLDER = None  # default: <instance>/pdf-cache
     # Serialized calendar events, kept by version; safe to empty at any time.
     ICAL_CACHE_FOLDER = None  # default: <instance>/ical-cache
+    # `flask caches prune` (daily, from cron) removes cached files unused for this long, then the
+    # least recently used until each cache fits its size.
+    CACHE_UNUSED_DAYS = 30
+    PDF_CACHE_MAX_BYTES = 1024 * 1024 * 1024
+    ICAL_CACHE_MAX_BYTES = 256 * 1024 * 1024
     # Outgoing mail: SMTP in production; development writes .eml files to MAIL_OUTBOX_FOLDER.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

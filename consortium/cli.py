@@ -1,5 +1,5 @@
 """Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`,
-`… reminders send` (for cron)."""
+`… reminders send` and `… caches prune` (for cron)."""
 from __future__ import annotations
 
 import functools
@@ -20,6 +20,7 @@ from .extensions import db
 demo_cli = AppGroup("demo", help="Demo data taken from the seed documents.")
 users_cli = AppGroup("users", help="Accounts.")
 reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cron.")
+caches_cli = AppGroup("caches", help="The disk caches of PDFs and calendar events, meant to be pruned from cron.")
 
 UPGRADE = "Run `flask --app consortium db upgrade` first."
 
@@ -131,7 +132,25 @@ def reminders_send(base_url: str | None) -> None:
         raise click.ClickException(f"{failed} batch(es) could not be sent; they will be tried again on the next run.")
 
 
+@caches_cli.command("prune")
+def caches_prune() -> None:
+    """Remove cached files unused for CACHE_UNUSED_DAYS, then the oldest until each cache fits its size."""
+    from .files import instance_folder, prune
+
+    config = current_app.config
+    for setting, name, limit in (
+        ("PDF_CACHE_FOLDER", "pdf-cache", config["PDF_CACHE_MAX_BYTES"]),
+        ("ICAL_CACHE_FOLDER", "ical-cache", config["ICAL_CACHE_MAX_BYTES"]),
+    ):
+        pruned = prune(instance_folder(setting, name), config["CACHE_UNUSED_DAYS"], limit)
+        click.echo(
+            f"{name}: removed {pruned.removed} files ({pruned.freed / 2**20:.1f} MiB); "
+            f"kept {pruned.kept} ({pruned.kept_bytes / 2**20:.1f} MiB)."
+        )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(caches_cli)
