@@ -1,6 +1,8 @@
 """Accounts: sign in, sign out, change the password, choose one from an invitation link."""
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -28,15 +30,14 @@ def login():
     if not form.validate_on_submit():
         return render_form("accounts/login.html", form)
     address = form.email.data.lower()
-    user = services.user_by_email(address)
-    device = throttle.trusted_device(user)
+    device = throttle.trusted_device(services.user_by_email(address))
     try:
         wait = throttle.seconds_to_wait(address, device)
         if wait:
             return _refused(form, 429, wait, ngettext(
                 "Too many failed attempts. Try again in %(num)d minute.",
                 "Too many failed attempts. Try again in %(num)d minutes.",
-                -(-wait // 60),
+                math.ceil(wait / 60),
             ))
         user = services.authenticate(address, form.password.data)
         if user is None:
