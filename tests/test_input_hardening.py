@@ -100,3 +100,16 @@ def test_the_meeting_pages_open_when_names_hold_line_feeds(client, stored_with_l
     assert client.get(f"/meetings/{meeting.id}.ics").status_code == 200
     assert client.get(f"/meetings/{meeting.id}/invitations").status_code == 200
     assert "改行の" in text(client.get(f"/meetings/{meeting.id}"))
+
+
+@pytest.mark.parametrize("path", ["/consortia/{}", "/meetings/{}/edit", "/people/{}", "/polls/{}"])
+def test_an_id_larger_than_any_row_is_not_found(client, signed_in, path):
+    assert client.get(path.format(2**31)).status_code == 404
+    assert client.get(path.format("9" * 30)).status_code == 404
+
+
+@pytest.mark.parametrize("month", ["0000-01", "0999-12", "2101-01", "2026-13"])
+def test_a_month_the_calendar_cannot_show_is_refused_with_this_month(client, signed_in, month, english):
+    response = client.get(f"/calendar?month={month}")
+    assert response.status_code == 400
+    assert "from 1873 to 2100" in text(response)
