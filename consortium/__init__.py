@@ -12,6 +12,7 @@ from config import DevelopmentConfig, ProductionConfig, database_url
 
 from . import cli, filters, security
 from .accounts import throttle
+from .converters import RowIdConverter
 from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -27,6 +28,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     )
     if config is None:
         config = ProductionConfig if os.environ.get("FLASK_ENV") == "production" else DevelopmentConfig
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_object(config)
     app.config.update(overrides or {})
     os.makedirs(app.instance_path, exist_ok=True)

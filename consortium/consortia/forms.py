@@ -100,12 +100,13 @@ def amount(form, field):
     value = field.data
     if value is None:
         return
-    if not value.is_finite():
+    if not value.is_finite():  # NaN, Infinity: Decimal reads them, no column holds them
         raise ValidationError(_l("Enter a number."))
+    # The size first: quantize() fails on a number with more digits than Decimal's precision (1e309).
+    if abs(value) > LARGEST_AMOUNT:
+        raise ValidationError(_l("Enter a number from %(min)s to %(max)s.", min=f"-{LARGEST_AMOUNT:,}", max=f"{LARGEST_AMOUNT:,}"))
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError(_l("Use at most two decimal places."))
-    if abs(value) > LARGEST_AMOUNT:
-        raise ValidationError(_l("The number is too large."))
 
 
 # ---------------------------------------------------------------------------------------------
