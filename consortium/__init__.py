@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from config import DevelopmentConfig, ProductionConfig, database_url
 
-from . import cli, filters
+from . import cli, filters, versions
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -74,6 +74,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    versions.init_app(app)
     filters.init_app(app)
     cli.init_app(app)
     return app
