@@ -272,7 +272,7 @@ def test_the_conflict_page_shows_choices_by_their_label_and_who_saved_last(db, t
 
     page = text(second.post(url, data={**stale, "status": "postponed"}))
     assert "Tentative" in page and "Postponed" in page and ">tentative<" not in page
-    assert f"Last saved by {user.display_name}" in page
+    assert f"Last saved by {user.display_name}, " in page
 
 
 def test_a_transfer_from_a_stale_page_is_refused(db, two_sessions, admin, make_person):
@@ -305,9 +305,9 @@ def test_a_write_that_loses_the_race_at_the_database_gets_the_conflict_page(db, 
         # Another worker commits in between: the stored version moves on.
         from consortium.extensions import db as _db
         with _db.engine.begin() as conn:
-            conn.exec_driver_sql("UPDATE meeting SET version = version + 1, venue = '先の保存' WHERE id = ?"
-                                 if conn.dialect.name == "sqlite" else
-                                 "UPDATE meeting SET version = version + 1, venue = '先の保存' WHERE id = %s", (meeting.id,))
+            conn.execute(
+                Meeting.__table__.update().where(Meeting.id == meeting.id).values(version=Meeting.version + 1, venue="先の保存")
+            )
         return update_meeting(meeting, values)
 
     monkeypatch.setattr(services, "update_meeting", someone_saves_first)
@@ -327,3 +327,27 @@ def test_moving_an_item_leaves_its_open_form_good(db, two_sessions, admin):
     token = csrf_token_of(text(first.get(url)))
     assert first.post(f"/agenda-items/{item.id}/move", data={"direction": "down", "csrf_token": token}).status_code == 302
     assert first.post(url, data={**data, field: "移動のあとで"}).status_code == 302
+
+
+def test_a_deletion_that_meets_a_row_changed_meanwhile_is_refused_without_a_500(db, two_sessions, admin, monkeypatch):
+    """One-click steps carry no version; when their write still meets a newer row, the page says so."""
+    from consortium.consortia import services
+
+    consortium, user, first, _second = two_sessions
+    _url, _field, milestone = _milestone(db, consortium)
+    sign_in(first, user)
+    delete = services.delete
+
+    def someone_saves_first(row):
+        from consortium.extensions import db as _db
+        with _db.engine.begin() as conn:
+            conn.execute(Milestone.__table__.update().where(Milestone.id == row.id).values(version=Milestone.version + 1))
+        return delete(row)
+
+    monkeypatch.setattr(services, "delete", someone_saves_first)
+    response = first.post(f"/milestones/{milestone.id}/delete", data={
+        "confirm": "y", "csrf_token": csrf_token_of(text(first.get(f"/milestones/{milestone.id}/delete")))
+    })
+    assert response.status_code == 409
+    assert "changed by someone else" in text(response) or "ほかの人が変更" in text(response)
+    assert fresh(db, Milestone, milestone.id) is not None

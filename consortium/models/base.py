@@ -76,7 +76,7 @@ def _edited(row: Versioned) -> bool:
     """Whether a flush changes a column of the row that counts, or one of its many-to-many lists."""
     state = sa.inspect(row)
     for attr in state.mapper.attrs:
-        counts = attr.key not in row.unversioned if isinstance(attr, sa.orm.ColumnProperty) else attr.secondary is not None
+        counts = attr.key not in row.unversioned if isinstance(attr, sa.orm.ColumnProperty) else getattr(attr, "secondary", None) is not None
         if not counts:
             continue
         history = state.attrs[attr.key].history
