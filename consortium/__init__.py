@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from config import DevelopmentConfig, ProductionConfig, database_url
 
-from . import cli, filters, security
+from . import cli, filters, security, versions
 from .accounts import throttle
 from .converters import RowIdConverter
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -77,6 +77,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    versions.init_app(app)
     filters.init_app(app)
     security.init_app(app)
     cli.init_app(app)

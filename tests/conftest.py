@@ -256,9 +256,20 @@ def sign_in(client, user: User, password: str = PASSWORD):
     return response
 
 
+def version_of(html: str) -> str | None:
+    """The version of the row an edit form was read at (its hidden field), if the page has one."""
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', html)
+    return match.group(1) if match else None
+
+
 def post_form(client, url: str, data: dict | None = None, csrf: bool = True, **kwargs):
-    """POST a form as a browser would: with the session's CSRF token, unless told otherwise."""
+    """POST a form as a browser would: with the session's CSRF token, unless told otherwise, and
+    with the version the form's page shows now (an edit form of a row), unless given."""
     data = dict(data or {})
+    if "version" not in data:
+        form_page = client.get(url)
+        if form_page.status_code == 200 and (version := version_of(form_page.get_data(as_text=True))):
+            data["version"] = version
     if csrf and "csrf_token" not in data:
         page = client.get("/").get_data(as_text=True)
         if 'name="csrf-token"' not in page:  # signed out: the sign-in form carries one

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import Form, enum_choices
 from ..japanese import search_key
 from ..models import Organization, OrganizationKind, Person
+from ..versions import VersionedForm
 from .matching import find_organization, find_people, person_label, typed_id
 
 PRIVATE_FIELDS = ("email", "phone", "private_note")
@@ -62,7 +63,7 @@ def organization_from_text(text: str) -> Organization:
     return found
 
 
-class OrganizationForm(Form):
+class OrganizationForm(VersionedForm, Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     name_kana = StringField(_l("Reading (kana)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
@@ -91,7 +92,7 @@ class OrganizationForm(Form):
         return {**{n: getattr(self, n).data for n in names}, "kind": OrganizationKind(self.kind.data)}
 
 
-class PersonForm(Form):
+class PersonForm(VersionedForm, Form):
     """A person; the private fields are removed for anyone who may not see them."""
 
     family_name = StringField(_l("Family name"), validators=[DataRequired(_l("Enter the family name.")), Length(max=100)])

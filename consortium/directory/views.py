@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from .. import permissions
+from .. import permissions, versions
 from ..permissions import Access, guard
 from ..extensions import db
 from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
@@ -164,6 +164,7 @@ def edit_organisation(organization_id: int):
     org = db.session.get(Organization, organization_id)
     form = OrganizationForm(org)
     if form.validate_on_submit():
+        versions.check(form, org)
         services.update_organization(org, form.values())
         db.session.commit()
         flash(_("The organisation has been saved."), "success")
@@ -229,6 +230,7 @@ def edit_person(person_id: int):
     person = db.session.get(Person, person_id)
     form = PersonForm(person, show_private=permissions.can_view_private_contact())
     if form.validate_on_submit():
+        versions.check(form, person)
         services.update_person(person, form.values())
         db.session.commit()
         flash(_("%(name)s has been saved.", name=person.full_name), "success")
