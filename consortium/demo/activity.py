@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import os
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -49,6 +50,8 @@ from ..models import (
     Presence,
     Reply,
     SentNotice,
+    Target,
+    TargetReport,
     User,
 )
 from ..pdf.render import html_to_pdf
@@ -148,6 +151,15 @@ class Activity:
             if user.calendar_token is None:
                 issue_calendar_token(user)
                 loader.updated += 1
+        for item in self.data.get("target_reports", []):
+            target = db.session.execute(
+                sa.select(Target).filter_by(consortium_id=loader.consortia[item["consortium"]].id, title=item["target"])
+            ).scalar_one()
+            loader.upsert(
+                TargetReport,
+                {"target_id": target.id, "fiscal_year": item["fiscal_year"]},
+                {"value": Decimal(str(item["value"])), "note": item.get("note")},
+            )
         for item in self.data.get("meetings", []):
             self.load_meeting(item)
         loader.progress(f"demo activity around the next meeting on {self.next_day.isoformat()}")
