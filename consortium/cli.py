@@ -71,13 +71,20 @@ def needs_schema(command):
 @demo_cli.command("load")
 @click.option("--file", "path", default=None, help="Data file to load instead of the bundled one.")
 @click.option("--password", envvar="DEMO_PASSWORD", default=None, help="Password of new demo accounts.")
+@click.option("--no-activity", is_flag=True, help="Load the seed facts only, without the invented demo activity.")
 @needs_schema
-def demo_load(path: str | None, password: str | None) -> None:
-    """Load the demo data; running it again changes nothing."""
+def demo_load(path: str | None, password: str | None, no_activity: bool) -> None:
+    """Load the demo data and its activity around today; running it again the same day changes nothing."""
+    from .demo.activity import ACTIVITY_FILE
     from .demo.loader import DATA_FILE, DEMO_PASSWORD, load_demo
 
     password = password or DEMO_PASSWORD
-    loader = load_demo(path or DATA_FILE, progress=lambda msg: click.echo(f"  {msg}"), password=password)
+    loader = load_demo(
+        path or DATA_FILE,
+        progress=lambda msg: click.echo(f"  {msg}"),
+        password=password,
+        activity=None if no_activity else ACTIVITY_FILE,
+    )
     click.echo(f"Demo data loaded: {loader.created} created, {loader.updated} updated.")
     click.echo(f"Demo accounts (admin@example.jp, setagaya@example.jp, …) sign in with the password: {password}")
 

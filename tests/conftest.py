@@ -101,7 +101,7 @@ def client(app, db):
 
 
 @pytest.fixture()
-def demo(db):
+def demo(db, upload_folder):
     """Load the demo data from the seed documents."""
     from consortium.demo.loader import load_demo
 
