@@ -79,6 +79,14 @@ def _changes(row) -> tuple[dict, dict]:
     return before, after
 
 
+def _row_id(row) -> int | None:
+    """The row's number; a row inserted in this flush has no identity yet, but its key is set."""
+    state = sa.inspect(row)
+    if state.identity:
+        return state.identity[0]
+    return state.mapper.primary_key_from_instance(row)[0]
+
+
 def _event(session: Session, action: str, row, before: dict | None, after: dict | None) -> dict:
     from .permissions import consortium_of
 
@@ -90,7 +98,7 @@ def _event(session: Session, action: str, row, before: dict | None, after: dict 
         "consortium_id": consortium_id,
         "action": action,
         "entity_type": type(row).__name__,
-        "entity_id": sa.inspect(row).identity[0] if sa.inspect(row).identity else None,
+        "entity_id": _row_id(row),
         "before": before,
         "after": after,
     }

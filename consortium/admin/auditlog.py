@@ -143,6 +143,14 @@ def _typed(column: sa.Column | None, value):
     return value
 
 
+def _subject_id(event: AuditEvent) -> int | None:
+    """The number of the row an event is about; creations logged before it was kept carry it in their values."""
+    if event.entity_id is not None:
+        return event.entity_id
+    ids = _ids((event.after or event.before or {}).get("id"))
+    return ids[0] if ids else None
+
+
 def _ids(value) -> list[int]:
     """The row numbers a referring field holds: one, or a list."""
     values = value if isinstance(value, list) else [value]
@@ -155,7 +163,7 @@ class _Rows:
     def __init__(self, events: list[AuditEvent]):
         wanted: dict[str, set[int]] = defaultdict(set)
         for event in events:
-            wanted[event.entity_type].add(event.entity_id)
+            wanted[event.entity_type].add(_subject_id(event))
             wanted["User"].add(event.user_id)
             wanted["Consortium"].add(event.consortium_id)
             for values in (event.before or {}, event.after or {}):
@@ -255,7 +263,7 @@ def log_rows(events) -> list[LogRow]:
                 who=who,
                 action=action_label(event.action),
                 kind=kind_label(event.entity_type),
-                subject=_link(rows, event.entity_type, event.entity_id, event.consortium_id, event.before or event.after),
+                subject=_link(rows, event.entity_type, _subject_id(event), event.consortium_id, event.before or event.after),
                 consortium=consortium.name if consortium is not None else None,
                 changes=_changes(rows, event),
             )
