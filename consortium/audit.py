@@ -21,9 +21,11 @@ from .models.base import utcnow
 
 # Rows that are themselves a record of changes.
 NOT_AUDITED = (AuditEvent, MinutesRevision)
-# Columns that change on their own, or whose values must never be copied anywhere.
-IGNORED = {"created_at", "updated_at", "search_text"}
+# Columns that change on their own, or whose values must never be copied anywhere. A sign-in
+# is recorded as one (record_sign_in), not as a change of the account's last_login_at.
+IGNORED = {"created_at", "updated_at", "search_text", "last_login_at"}
 SECRET = {"password_hash", "calendar_token"}
+SIGN_IN = "sign_in"
 
 
 def act_as(user_id: int | None) -> None:
@@ -49,7 +51,10 @@ def _plain(value):
 
 
 def _columns(row):
-    return [c for c in sa.inspect(row).mapper.column_attrs if c.key not in IGNORED]
+    mapper = sa.inspect(row).mapper
+    # A row's version counter moves with every write: it is no change of its own.
+    version = mapper.get_property_by_column(mapper.version_id_col).key if mapper.version_id_col is not None else None
+    return [c for c in mapper.column_attrs if c.key not in IGNORED and c.key != version]
 
 
 def snapshot(row) -> dict:
@@ -74,6 +79,14 @@ def _changes(row) -> tuple[dict, dict]:
     return before, after
 
 
+def _row_id(row) -> int | None:
+    """The row's number; a row inserted in this flush has no identity yet, but its key is set."""
+    state = sa.inspect(row)
+    if state.identity:
+        return state.identity[0]
+    return state.mapper.primary_key_from_instance(row)[0]
+
+
 def _event(session: Session, action: str, row, before: dict | None, after: dict | None) -> dict:
     from .permissions import consortium_of
 
@@ -85,7 +98,7 @@ def _event(session: Session, action: str, row, before: dict | None, after: dict 
         "consortium_id": consortium_id,
         "action": action,
         "entity_type": type(row).__name__,
-        "entity_id": sa.inspect(row).identity[0] if sa.inspect(row).identity else None,
+        "entity_id": _row_id(row),
         "before": before,
         "after": after,
     }
@@ -94,6 +107,11 @@ def _event(session: Session, action: str, row, before: dict | None, after: dict 
 def record(action: str, row, before: dict | None = None, after: dict | None = None) -> None:
     """Add an event that no column change shows, such as a merge or a workflow step."""
     db.session.execute(sa.insert(AuditEvent), [_event(db.session, action, row, before, after)])
+
+
+def record_sign_in(user: User) -> None:
+    """Record that the user signed in: kept apart from edits, so the log can show one or the other."""
+    db.session.execute(sa.insert(AuditEvent), [{**_event(db.session, SIGN_IN, user, None, None), "user_id": user.id}])
 
 
 def _keep_old_values() -> None:

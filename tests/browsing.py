@@ -1,5 +1,6 @@
 """Browser tests' shared pieces: a live server, Debian's Chromium driven by Playwright at phone
-width (reading the site in English, so controls are found by their English labels), and checks.
+width (reading the site in English, so controls are found by their English labels; read_in_japanese
+switches to Japanese, which sets wider), and checks.
 
 conftest.py loads this module as a plugin, so its fixtures reach every test file.
 """
@@ -89,6 +90,11 @@ def sign_in(page, base, user, check=False):
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Sign out").wait_for()
+
+
+def read_in_japanese(page, base) -> None:
+    """Switch a signed-in session to Japanese, which sets wider than English, for the checks that follow."""
+    page.context.add_cookies([{"name": "lang", "value": "ja", "url": base}])
 
 
 def expect_flash(page, text: str) -> None:

@@ -312,7 +312,9 @@ def test_merging_organisations_moves_everything_and_is_in_the_audit_log(db, clie
     assert (event.entity_type, event.entity_id, event.user_id) == ("Organization", kept.id, admin.id)
     assert event.before["name"] == "㈱八十二銀行" and event.after["memberships"] == 1 and event.after["people"] == 1
     page = text(client.get("/admin/audit", query_string={"action": "merge"}))
-    assert "㈱八十二銀行" in page and "Organization #%d" % kept.id in page
+    assert "Duplicate merged" in page and f'<a href="/organisations/{kept.id}">八十二銀行</a>' in page
+    assert re.search(r'<th scope="row">Name</th><td class="pre">㈱八十二銀行</td>', page)
+    assert re.search(r'<th scope="row">Roster entries</th><td class="pre"></td><td class="pre">1</td>', page)
 
 
 def test_a_merge_needs_the_box_ticked(db, login, post, admin, duplicate_bank):
@@ -409,8 +411,8 @@ def test_the_audit_log_shows_who_when_and_what_changed(db, client, login, post, 
     grant_post = post(f"/admin/users/{admin.id}/grants", {"consortium_id": consortium.id, "role": "member"})
     assert grant_post.status_code == 302
     page = text(client.get("/admin/audit", query_string={"entity_type": "Grant"}))
-    assert "管理者" in page and "Grant #" in page and "create" in page
-    assert re.search(r"<th scope=\"row\">role</th><td class=\"pre\"></td><td class=\"pre\">member</td>", page)
+    assert f'<a href="/admin/users/{admin.id}/edit">管理者</a>' in page and "Created</span>" in page
+    assert re.search(r'<th scope="row">Role</th><td class="pre"></td><td class="pre">Member</td>', page)
     assert "Japan time" in page
 
 

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..extensions import db
 from ..models import User
 from ..models.base import utcnow
@@ -44,6 +45,7 @@ def _dummy_hash() -> str:
 
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
+    audit.record_sign_in(user)
 
 
 def create_user(email: str, display_name: str, password: str | None = None, is_admin: bool = False) -> User:

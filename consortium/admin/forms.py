@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..accounts.forms import email_field
-from ..audit import NOT_AUDITED
+from ..audit import SIGN_IN
 from ..directory.forms import organization_from_text, person_from_text
 from ..accounts.services import user_by_email
 from ..extensions import db
@@ -18,6 +18,7 @@ from ..forms import Form, enum_choices, normalise_line, optional_id, options, po
 from ..japanese import search_key
 from ..models import AuditEvent, Consortium, GrantRole, Organization, Person, User
 from ..versions import VersionedForm
+from .audit_subjects import KINDS, action_label, kind_label
 
 
 def _consortium_choices(blank=None) -> list:
@@ -188,22 +189,30 @@ class MergeForm(Form):
 
 
 class AuditFilterForm(FlaskForm):
-    """The audit log's filters, from the query string."""
+    """The audit log's filters, from the query string: changes (by kind and action) or sign-ins."""
 
     class Meta:
         csrf = False
 
-    entity_type = SelectField(_l("What"), validators=[Optional()])
+    show = SelectField(
+        choices=options([("changes", _l("Changes")), ("sign_ins", _l("Sign-ins"))]), default="changes", validators=[Optional()]
+    )
+    entity_type = SelectField(_l("Kind of entry"), validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
     consortium_id = SelectField(_l("Consortium"), coerce=optional_id, validators=[Optional()])
 
     def __init__(self, with_consortia: bool, **kwargs):
         super().__init__(formdata=request.args, **kwargs)
-        types = sorted(m.class_.__name__ for m in db.Model.registry.mappers if not issubclass(m.class_, NOT_AUDITED))
-        self.entity_type.choices = [("", _l("Anything"))] + [(t, t) for t in types]
-        actions = db.session.execute(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action)).scalars()
-        self.action.choices = [("", _l("Any action"))] + [(a, a) for a in actions]
+        self.entity_type.choices = options(sorted(((name, kind_label(name)) for name in KINDS), key=lambda c: c[1]), _l("Anything"))
+        actions = db.session.execute(
+            sa.select(AuditEvent.action).where(AuditEvent.action != SIGN_IN).distinct().order_by(AuditEvent.action)
+        ).scalars()
+        self.action.choices = options([(a, action_label(a)) for a in actions], _l("Any action"))
         if with_consortia:
             self.consortium_id.choices = _consortium_choices(_l("Any consortium"))
         else:
             del self.consortium_id
+
+    @property
+    def sign_ins(self) -> bool:
+        return self.show.data == "sign_ins"

@@ -248,9 +248,8 @@ def _audit_page(consortium: Consortium | None):
         return render_template("admin/audit.html", form=form, page=None, rows=[], consortium=consortium), 400
     consortium_id = consortium.id if consortium is not None else form.consortium_id.data
     page = paginate(
-        auditlog.statement(form.entity_type.data or None, form.action.data or None, consortium_id),
+        auditlog.statement(form.sign_ins, form.entity_type.data or None, form.action.data or None, consortium_id),
         current_app.config["PER_PAGE"],
-        scalars=False,
     )
     return render_template(
         "admin/audit.html", form=form, page=page, rows=auditlog.log_rows(page.items), consortium=consortium
@@ -260,7 +259,7 @@ def _audit_page(consortium: Consortium | None):
 @bp.get("/audit")
 @guard(Access.ADMIN)
 def audit():
-    """Every change on the site: who, when, what, before and after."""
+    """Every change on the site (who, when, what, before and after), or every sign-in."""
     return _audit_page(None)
 
 
