@@ -32,6 +32,7 @@ from ..japanese import to_tokyo, tokyo_datetime
 from ..models import (
     Answer,
     Attendance,
+    Consortium,
     DatePrecision,
     Document,
     DocumentAccess,
@@ -55,6 +56,7 @@ from ..models import (
     User,
 )
 from ..pdf.render import html_to_pdf
+from . import DemoDataError
 from ..polls.mailing import INVITATION as POLL_INVITATION
 
 if TYPE_CHECKING:
@@ -125,13 +127,18 @@ class Activity:
     def _next_day(self) -> date:
         """The stored next meeting's day while it is far enough ahead, else a fresh one."""
         spec = next(m for m in self.data["meetings"] if m.get("next"))
-        consortium = self.loader.consortia[spec["consortium"]]
+        consortium = self.consortium(spec["consortium"])
         stored = db.session.execute(
             sa.select(Meeting.starts_at).filter_by(consortium_id=consortium.id, title=spec["title"])
         ).scalar()
         if stored is not None and to_tokyo(stored).date() >= self.today + KEEP_AHEAD:
             return to_tokyo(stored).date()
         return fresh_next_day(self.today)
+
+    def consortium(self, name: str) -> Consortium:
+        if name not in self.loader.consortia:
+            raise DemoDataError(f"the demo activity names a consortium the data file does not define: {name}")
+        return self.loader.consortia[name]
 
     def day(self, offset: int) -> date:
         return working_day_from(self.next_day + timedelta(days=offset))
@@ -153,7 +160,7 @@ class Activity:
                 loader.updated += 1
         for item in self.data.get("target_reports", []):
             target = db.session.execute(
-                sa.select(Target).filter_by(consortium_id=loader.consortia[item["consortium"]].id, title=item["target"])
+                sa.select(Target).filter_by(consortium_id=self.consortium(item["consortium"]).id, title=item["target"])
             ).scalar_one()
             loader.upsert(
                 TargetReport,
@@ -167,7 +174,7 @@ class Activity:
     # -- meetings --------------------------------------------------------------------------
 
     def load_meeting(self, item: dict[str, Any]) -> None:
-        consortium = self.loader.consortia[item["consortium"]]
+        consortium = self.consortium(item["consortium"])
         description = "デモ用の架空の会議です。資料の文書に基づくものではありません。"
         if "poll" in item:
             first = self.day(item["poll"]["slots"][0]["day"])
