@@ -68,6 +68,8 @@ KEEP_AHEAD = timedelta(days=7)  # a stored layout is kept while its next meeting
 MEETING_WEEKDAYS = (1, 2, 3)  # Tuesday to Thursday
 MAIL_HOUR = 10  # invitations, replies and signatures are stamped at 10:00 Tokyo time
 ANSWERS = {"○": Answer.YES, "△": Answer.MAYBE, "×": Answer.NO}
+# Said on every invented meeting, so no visitor takes it for one of the real bodies named.
+DEMO_NOTE = "デモ用の架空の会議です（出典の資料にはありません）。"
 
 
 def is_working_day(day: date) -> bool:
@@ -175,7 +177,6 @@ class Activity:
 
     def load_meeting(self, item: dict[str, Any]) -> None:
         consortium = self.consortium(item["consortium"])
-        description = "デモ用の架空の会議です。資料の文書に基づくものではありません。"
         if "poll" in item:
             first = self.day(item["poll"]["slots"][0]["day"])
             starts, ends, precision = tokyo_datetime(first.year, first.month, 1), None, DatePrecision.MONTH
@@ -194,7 +195,7 @@ class Activity:
                 "venue": item.get("venue"),
                 "room": item.get("room"),
                 "is_public": item.get("public", True),
-                "description": description,
+                "description": DEMO_NOTE,
             },
         )
         self.loader.load_agenda(meeting, item.get("agenda", []))
