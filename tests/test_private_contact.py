@@ -19,7 +19,6 @@ from consortium.accounts.services import password_token
 from consortium.contact import mask_email, mask_phone
 from consortium.demo.loader import DEMO_PASSWORD
 from consortium.models import (
-    AgendaItem,
     Consortium,
     Document,
     Meeting,

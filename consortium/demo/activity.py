@@ -32,6 +32,7 @@ from ..japanese import to_tokyo, tokyo_datetime
 from ..models import (
     Answer,
     Attendance,
+    Consortium,
     DatePrecision,
     Document,
     DocumentAccess,
@@ -55,6 +56,7 @@ from ..models import (
     User,
 )
 from ..pdf.render import html_to_pdf
+from . import DemoDataError
 from ..polls.mailing import INVITATION as POLL_INVITATION
 
 if TYPE_CHECKING:
@@ -66,6 +68,8 @@ KEEP_AHEAD = timedelta(days=7)  # a stored layout is kept while its next meeting
 MEETING_WEEKDAYS = (1, 2, 3)  # Tuesday to Thursday
 MAIL_HOUR = 10  # invitations, replies and signatures are stamped at 10:00 Tokyo time
 ANSWERS = {"○": Answer.YES, "△": Answer.MAYBE, "×": Answer.NO}
+# Said on every invented meeting, so no visitor takes it for one of the real bodies named.
+DEMO_NOTE = "デモ用の架空の会議です（出典の資料にはありません）。"
 
 
 def is_working_day(day: date) -> bool:
@@ -125,13 +129,18 @@ class Activity:
     def _next_day(self) -> date:
         """The stored next meeting's day while it is far enough ahead, else a fresh one."""
         spec = next(m for m in self.data["meetings"] if m.get("next"))
-        consortium = self.loader.consortia[spec["consortium"]]
+        consortium = self.consortium(spec["consortium"])
         stored = db.session.execute(
             sa.select(Meeting.starts_at).filter_by(consortium_id=consortium.id, title=spec["title"])
         ).scalar()
         if stored is not None and to_tokyo(stored).date() >= self.today + KEEP_AHEAD:
             return to_tokyo(stored).date()
         return fresh_next_day(self.today)
+
+    def consortium(self, name: str) -> Consortium:
+        if name not in self.loader.consortia:
+            raise DemoDataError(f"the demo activity names a consortium the data file does not define: {name}")
+        return self.loader.consortia[name]
 
     def day(self, offset: int) -> date:
         return working_day_from(self.next_day + timedelta(days=offset))
@@ -153,7 +162,7 @@ class Activity:
                 loader.updated += 1
         for item in self.data.get("target_reports", []):
             target = db.session.execute(
-                sa.select(Target).filter_by(consortium_id=loader.consortia[item["consortium"]].id, title=item["target"])
+                sa.select(Target).filter_by(consortium_id=self.consortium(item["consortium"]).id, title=item["target"])
             ).scalar_one()
             loader.upsert(
                 TargetReport,
@@ -167,8 +176,7 @@ class Activity:
     # -- meetings --------------------------------------------------------------------------
 
     def load_meeting(self, item: dict[str, Any]) -> None:
-        consortium = self.loader.consortia[item["consortium"]]
-        description = "デモ用の架空の会議です。資料の文書に基づくものではありません。"
+        consortium = self.consortium(item["consortium"])
         if "poll" in item:
             first = self.day(item["poll"]["slots"][0]["day"])
             starts, ends, precision = tokyo_datetime(first.year, first.month, 1), None, DatePrecision.MONTH
@@ -187,7 +195,7 @@ class Activity:
                 "venue": item.get("venue"),
                 "room": item.get("room"),
                 "is_public": item.get("public", True),
-                "description": description,
+                "description": DEMO_NOTE,
             },
         )
         self.loader.load_agenda(meeting, item.get("agenda", []))

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 import yaml
 
 from ..accounts.services import set_password
-from .activity import ACTIVITY_FILE, load_activity
 from ..extensions import db
 from ..japanese import today_tokyo, tokyo_datetime
 from ..models import (
@@ -43,13 +42,11 @@ from ..models import (
     User,
     Visibility,
 )
+from . import DemoDataError
+from .activity import ACTIVITY_FILE, load_activity
 
 DATA_FILE = os.path.join(os.path.dirname(__file__), "data.yaml")  # the seed facts
 DEMO_PASSWORD = "consortium-demo"  # only for the demo accounts of a local demo
-
-
-class DemoDataError(ValueError):
-    """The data file names something it does not define, or holds a value that cannot be read."""
 
 
 class Loader:
