@@ -10,6 +10,7 @@ import redis
 
 from config import ProductionConfig, TestConfig
 from consortium import create_app
+from consortium.extensions import db
 
 from conftest import PASSWORD, free_port, post_form, text
 
@@ -91,18 +92,28 @@ def redis_url():
     return REDIS
 
 
-def worker(app, storage: str, prefix: str):
-    """Another process of the site: its own app on the same database and counter store."""
-    return create_app(TestConfig, {
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "RATELIMIT_STORAGE_URI": storage, "SIGN_IN_KEY_PREFIX": prefix,
-    })
+@pytest.fixture()
+def worker(app):
+    """Make another process of the site: its own app on the same database, counting in the given store."""
+    made = []
+
+    def make(storage: str, prefix: str):
+        made.append(create_app(TestConfig, {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": storage, "SIGN_IN_KEY_PREFIX": prefix,
+        }))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
-def test_workers_count_the_same_failures_in_redis(app, make_user, redis_url):
+def test_workers_count_the_same_failures_in_redis(make_user, worker, redis_url):
     user = make_user()
     prefix = f"test-{uuid.uuid4().hex}"
-    workers = [worker(app, redis_url, prefix) for _ in range(4)]
+    workers = [worker(redis_url, prefix) for _ in range(4)]
     try:
         for n in range(5):
             guess(workers[n % 4].test_client(), user.email, 1)
@@ -113,9 +124,9 @@ def test_workers_count_the_same_failures_in_redis(app, make_user, redis_url):
             workers[0].extensions["sign_in_throttle"].reset()
 
 
-def test_sign_in_is_refused_clearly_when_the_counter_store_is_down(app, make_user):
+def test_sign_in_is_refused_clearly_when_the_counter_store_is_down(make_user, worker):
     user = make_user()
-    down = worker(app, f"redis://127.0.0.1:{free_port()}", "test-down").test_client()
+    down = worker(f"redis://127.0.0.1:{free_port()}", "test-down").test_client()
     assert down.get("/accounts/login").status_code == 200  # the page itself needs no counter
     response = sign_in(down, user.email, PASSWORD)
     assert response.status_code == 503
