@@ -428,6 +428,7 @@ def test_bad_audit_filters_are_refused(client, login, admin):
     login(admin)
     assert client.get("/admin/audit", query_string={"entity_type": "Nothing"}).status_code == 400
     assert client.get("/admin/audit", query_string={"consortium_id": "x"}).status_code == 400
+    assert client.get("/admin/audit", query_string={"show": "everything"}).status_code == 400
 
 
 def test_a_secretariat_sees_their_own_consortiums_log_only(db, client, login, make_user, make_consortium, make_meeting):
