@@ -291,7 +291,7 @@ def test_the_merge_preview_tells_what_moves_and_writes_nothing(db, client, login
     assert response.status_code == 200
     page = text(response)
     assert "Roster entries of the organisation</th><td>1" in page and "People belonging to it</th><td>1" in page
-    assert "name_en, website" in page
+    assert "has none: English name、Website." in page
     assert fresh(db, Organization, duplicate.id) is not None
 
 
