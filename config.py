@@ -1,6 +1,18 @@
-"""Application settings: every secret and URL comes from the environment."""
+"""Application settings: every secret and URL comes from the environment, completed by one env file.
+
+The env file (KEY=value lines) is what gunicorn, the flask CLI and cron all read, so a command run
+from cron works on the same database and mail server as the site. Its path is CONSORTIUM_ENV, by
+default instance/consortium.env; a variable set in the environment wins over the file.
+"""
 import os
 import secrets
+
+from dotenv import load_dotenv
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+ENV_FILE = os.environ.get("CONSORTIUM_ENV") or os.path.join(ROOT, "instance", "consortium.env")
+# Read before the classes below read the environment.
+load_dotenv(ENV_FILE, override=False, interpolate=False)  # values as written: a password may hold "$"
 
 
 def _database_url(default: str) -> str:
@@ -24,10 +36,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    # Failed sign-ins per address and per account; memory here, redis:// across workers.
-    LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
+    # Failed sign-ins (consortium/accounts/throttle.py): limits per bucket, each wait longer than the last.
+    SIGN_IN_LIMITS = {
+        "device": "5 per minute;10 per 10 minutes;20 per hour",  # a browser that signed in to the account before
+        "address_ip": "5 per minute;10 per 10 minutes;20 per hour",  # this address from this client IP
+        "ip": "30 per 10 minutes;100 per day",  # this client IP, whatever the address
+        "address": "100 per hour",  # this address from anywhere: many machines against one account
+    }
+    # Where they are counted: memory here (one process); production requires redis://.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_KEY_PREFIX = "consortium-sign-in"
+    SIGN_IN_SHARED_STORE = False
     # Uploads: materials and roster files. Bytes live in the instance folder, never under static/.
     MAX_CONTENT_LENGTH = 30 * 1024 * 1024
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024
@@ -41,6 +60,11 @@ class Config:
     PDF_CACHE_FOLDER = None  # default: <instance>/pdf-cache
     # Serialized calendar events, kept by version; safe to empty at any time.
     ICAL_CACHE_FOLDER = None  # default: <instance>/ical-cache
+    # `flask caches prune` (daily, from cron) removes cached files unused for this long, then the
+    # least recently used until each cache fits its size.
+    CACHE_UNUSED_DAYS = 30
+    PDF_CACHE_MAX_BYTES = 1024 * 1024 * 1024
+    ICAL_CACHE_MAX_BYTES = 256 * 1024 * 1024
     # Outgoing mail: SMTP in production; development writes .eml files to MAIL_OUTBOX_FOLDER.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -55,6 +79,7 @@ class Config:
     # The domain in every calendar UID (meeting-12@<domain>). Set it once, to the site's own domain,
     # before feeds go out: calendar apps take a meeting with a new UID for a different meeting.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "consortium.invalid")
+    STRICT_TRANSPORT_SECURITY = None  # production only: see ProductionConfig
 
 
 class ProductionConfig(Config):
@@ -62,6 +87,11 @@ class ProductionConfig(Config):
 
     Behind an HTTPS proxy, wsgi.py trusts one X-Forwarded-Proto hop so cookies stay Secure.
     """
+
+    # Browsers that saw the site once use HTTPS for it for a year; only production is served over HTTPS.
+    STRICT_TRANSPORT_SECURITY = "max-age=31536000"
+    # Several workers: failed sign-ins are counted in Redis, or each worker would allow its own share.
+    SIGN_IN_SHARED_STORE = True
 
 
 class DevelopmentConfig(Config):

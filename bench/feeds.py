@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/feeds.py                      # SQLite in bench/out/feeds.sqlite
     DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/feeds.py   # its own database: it is emptied
+    .venv/bin/python bench/feeds.py --smoke              # tiny data, a few requests: tests/test_bench.py
 
 Data: one consortium with 1,000 meetings of 5 agenda items each (one presenter per item), and a
 member of 20 other consortia of 50 meetings each. Feeds are measured on first render (no event
@@ -11,10 +12,12 @@ client that has the current copy.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import timedelta
 
@@ -37,12 +40,15 @@ from consortium.models import (  # noqa: E402
     Person,
     User,
 )
-from pages import insert  # noqa: E402  (bench/pages.py: batched inserts with progress)
+from pages import SMOKE, database_url, insert  # noqa: E402  (bench/pages.py: smoke runs, batched inserts)
 
 BIG, SMALL, PER_SMALL = 1000, 20, 50  # meetings of the big consortium; consortia and meetings of the member
 ITEMS = 5
 TOKEN = "bench-feed-address"
 RUNS = {"cold": 10, "changed": 20, "warm": 200, "304": 200}
+if SMOKE:
+    BIG, SMALL, PER_SMALL = 10, 2, 5
+    RUNS = dict.fromkeys(RUNS, 2)
 
 
 def generate() -> None:
@@ -120,10 +126,9 @@ def touch(app, meeting_id: int):
 
 
 def main() -> None:
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
-    os.makedirs(out, exist_ok=True)
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(out, 'feeds.sqlite')}"
-    store = os.path.join(out, "ical-cache")
+    url = database_url("feeds.sqlite")
+    store = tempfile.mkdtemp(prefix="bench-ical-cache-")
+    atexit.register(shutil.rmtree, store, True)
     app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "ICAL_CACHE_FOLDER": store})
 
     def forget_everything():

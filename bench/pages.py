@@ -2,16 +2,20 @@
 
     .venv/bin/python bench/pages.py                      # SQLite in bench/out/
     DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/pages.py
+    .venv/bin/python bench/pages.py --smoke              # tiny data, a few requests: tests/test_bench.py
 
 Sizes: 300 consortia, 3,000 organisations, 30,000 people, 60,000 memberships,
 15,000 meetings with 5 agenda items each. The data is generated once and reused.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from datetime import timedelta
 
@@ -36,8 +40,25 @@ from consortium.models import (  # noqa: E402
     User,
 )
 
+# --smoke: the same steps on tiny data in a throwaway SQLite file, so the test suite notices when a
+# script no longer runs; its figures mean nothing.
+SMOKE = "--smoke" in sys.argv
 SIZES = {"consortia": 300, "organisations": 3000, "people": 30000, "memberships": 60000, "meetings": 15000}
 REQUESTS = 200
+if SMOKE:
+    SIZES = {"consortia": 3, "organisations": 5, "people": 20, "memberships": 12, "meetings": 90}
+    REQUESTS = 3
+
+
+def database_url(name: str) -> str:
+    """DATABASE_URL, else SQLite in bench/out/; a temporary SQLite file for a smoke run."""
+    if SMOKE:
+        folder = tempfile.mkdtemp(prefix="bench-smoke-")
+        atexit.register(shutil.rmtree, folder, True)
+        return f"sqlite:///{os.path.join(folder, name)}"
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+    os.makedirs(out, exist_ok=True)
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(out, name)}"
 
 
 def progress(label: str, done: int, total: int) -> None:
@@ -117,9 +138,7 @@ def measure(client, engine, url: str) -> tuple[float, float, int]:
 
 
 def main() -> None:
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
-    os.makedirs(out, exist_ok=True)
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(out, 'bench.sqlite')}"
+    url = database_url("bench.sqlite")
     # The benchmark signs in by posting the form directly, without a page to take a CSRF token from.
     app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     with app.app_context():

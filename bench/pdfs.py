@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pdfs.py                      # SQLite in bench/out/pdfs.sqlite
     DATABASE_URL=postgresql+psycopg://…/bench_pdfs .venv/bin/python bench/pdfs.py   # a database of its own
+    .venv/bin/python bench/pdfs.py --smoke              # a short PDF, a few requests: tests/test_bench.py
 
 Needs requirements-test.txt (pypdf, to count the pages). Measured through the Flask route with
 the test client, as an anonymous visitor reading published minutes of a public meeting: 17
@@ -44,10 +45,13 @@ from consortium.models import (  # noqa: E402
     Person,
     Presence,
 )
+from pages import SMOKE, database_url  # noqa: E402  (bench/pages.py: smoke runs)
 
 NAME = "PDF計測用 地域経済の持続可能な発展を目指す会議"
 POINTS = 136  # discussion points that fill ten pages with the layout of templates/pdf/
 COLD, CACHED = 10, 200
+if SMOKE:
+    POINTS, COLD, CACHED = 6, 1, 2
 POINT = "新しい産業と既存の産業が上手くブレンドされる仕組みが必要。産業連関的なコーディネーターによって、業種間の連関が生まれるのではないか。"
 
 
@@ -57,7 +61,7 @@ def generate() -> int:
     meeting = Meeting(
         consortium=consortium, number=5, title="第5回 地域経済の持続可能な発展を目指す会議",
         starts_at=tokyo_datetime(2026, 11, 23, 14), ends_at=tokyo_datetime(2026, 11, 23, 16),
-        venue="世田谷区役所", room="第1会議室",
+        venue="世田谷区役所", room="第1会議室", observers=5,
     )
     items = [AgendaItem(meeting=meeting, label=f"({i})", title=f"議題{i} 産業ビジョンの検討", position=i) for i in range(1, 7)]
     people = [Person(family_name=f"委員{i:02d}", given_name="太郎") for i in range(1, 18)]
@@ -65,7 +69,7 @@ def generate() -> int:
         Membership(consortium=consortium, person=p, seat=i, position=i, category="学識経験者" if i < 3 else "区民（公募）")
         for i, p in enumerate(people, start=1)
     ]
-    minutes = Minutes(meeting=meeting, heading="主な議論の概要", observers=5, status=MinutesStatus.PUBLISHED)
+    minutes = Minutes(meeting=meeting, heading="主な議論の概要", status=MinutesStatus.PUBLISHED)
     minutes.points = [
         DiscussionPoint(text=f"{POINT}（{k + 1}）", agenda_item=items[k * len(items) // POINTS], speaker=people[k % 17], position=k)
         for k in range(POINTS)
@@ -99,9 +103,7 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
 
 
 def main() -> None:
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
-    os.makedirs(out, exist_ok=True)
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(out, 'pdfs.sqlite')}"
+    url = database_url("pdfs.sqlite")
     cache = tempfile.mkdtemp(prefix="bench-pdf-cache-")
     app = create_app(DevelopmentConfig, {"SQLALCHEMY_DATABASE_URI": url, "PDF_CACHE_FOLDER": cache})
     with app.app_context():

@@ -10,8 +10,10 @@ from sqlalchemy.engine import Engine
 
 from config import DevelopmentConfig, ProductionConfig, database_url
 
-from . import cli, filters
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from . import cli, filters, security, versions
+from .accounts import throttle
+from .converters import RowIdConverter
+from .extensions import babel, csrf, db, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,6 +28,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     )
     if config is None:
         config = ProductionConfig if os.environ.get("FLASK_ENV") == "production" else DevelopmentConfig
+    app.url_map.converters["int"] = RowIdConverter
     app.config.from_object(config)
     app.config.update(overrides or {})
     os.makedirs(app.instance_path, exist_ok=True)
@@ -43,7 +46,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    limiter.init_app(app)
+    throttle.init_app(app)
     babel.init_app(
         app,
         locale_selector=_select_locale,
@@ -74,7 +77,9 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
+    versions.init_app(app)
     filters.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     return app
 

@@ -1,25 +1,90 @@
 """Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`,
-`… reminders send` (for cron)."""
+`… reminders send` and `… caches prune` (for cron)."""
 from __future__ import annotations
 
+import functools
+import os
+
 import click
+import sqlalchemy as sa
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup
+
+from config import ENV_FILE
+
+from .extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data taken from the seed documents.")
 users_cli = AppGroup("users", help="Accounts.")
 reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cron.")
+caches_cli = AppGroup("caches", help="The disk caches of PDFs and calendar events, meant to be pruned from cron.")
+
+UPGRADE = "Run `flask --app consortium db upgrade` first."
+
+
+def require_schema() -> None:
+    """Refuse, with a message and without a traceback, to work on a database without the schema.
+
+    Checked before connecting: SQLite would create an empty file, and a command run from cron
+    without the site's settings would then fail later on a missing table.
+    """
+    url = db.engine.url
+    shown = url.render_as_string(hide_password=True)
+    settings = f"Set DATABASE_URL (in the environment or in {ENV_FILE})."
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") and not os.path.exists(url.database):
+        raise click.ClickException(f"There is no database at {url.database}. {settings} {UPGRADE}")
+    try:
+        with db.engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            applied = set(MigrationContext.configure(connection).get_current_heads())
+    except sa.exc.OperationalError as error:
+        raise click.ClickException(f"The database {shown} cannot be reached: {error.orig}") from None
+    missing = set(db.metadata.tables) - tables
+    if missing:
+        raise click.ClickException(
+            f"The database {shown} has no schema yet ({len(missing)} tables missing). {settings} {UPGRADE}"
+        )
+    if applied and applied != set(_migration_heads()):
+        raise click.ClickException(f"The database {shown} is not up to date. {UPGRADE}")
+
+
+def _migration_heads() -> tuple[str, ...]:
+    alembic = AlembicConfig()
+    alembic.set_main_option("script_location", current_app.extensions["migrate"].directory)
+    return ScriptDirectory.from_config(alembic).get_heads()
+
+
+def needs_schema(command):
+    """Run the command only on a database that has the schema (see require_schema)."""
+
+    @functools.wraps(command)
+    def checked(*args, **kwargs):
+        require_schema()
+        return command(*args, **kwargs)
+
+    return checked
 
 
 @demo_cli.command("load")
 @click.option("--file", "path", default=None, help="Data file to load instead of the bundled one.")
 @click.option("--password", envvar="DEMO_PASSWORD", default=None, help="Password of new demo accounts.")
-def demo_load(path: str | None, password: str | None) -> None:
-    """Load the demo data; running it again changes nothing."""
+@click.option("--no-activity", is_flag=True, help="Load the seed facts only, without the invented demo activity.")
+@needs_schema
+def demo_load(path: str | None, password: str | None, no_activity: bool) -> None:
+    """Load the demo data and its activity around today; running it again the same day changes nothing."""
+    from .demo.activity import ACTIVITY_FILE
     from .demo.loader import DATA_FILE, DEMO_PASSWORD, load_demo
 
     password = password or DEMO_PASSWORD
-    loader = load_demo(path or DATA_FILE, progress=lambda msg: click.echo(f"  {msg}"), password=password)
+    loader = load_demo(
+        path or DATA_FILE,
+        progress=lambda msg: click.echo(f"  {msg}"),
+        password=password,
+        activity=None if no_activity else ACTIVITY_FILE,
+    )
     click.echo(f"Demo data loaded: {loader.created} created, {loader.updated} updated.")
     click.echo(f"Demo accounts (admin@example.jp, setagaya@example.jp, …) sign in with the password: {password}")
 
@@ -28,10 +93,10 @@ def demo_load(path: str | None, password: str | None) -> None:
 @click.argument("email")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Asked for when not given.")
 @click.option("--name", "display_name", default=None, help="Name shown on screen (default: the email's local part).")
+@needs_schema
 def create_admin(email: str, password: str, display_name: str | None) -> None:
     """Create an administrator, or make an existing user one and set the password."""
     from .accounts.services import create_user, set_password, user_by_email
-    from .extensions import db
 
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
@@ -53,6 +118,7 @@ def create_admin(email: str, password: str, display_name: str | None) -> None:
     "--base-url", envvar="SITE_URL", default=None,
     help="The site's address for links in the mails, e.g. https://consortium.example.jp (or SITE_URL).",
 )
+@needs_schema
 def reminders_send(base_url: str | None) -> None:
     """Send the reminders that are due; each goes once, however often this runs."""
     from datetime import UTC, datetime
@@ -73,7 +139,25 @@ def reminders_send(base_url: str | None) -> None:
         raise click.ClickException(f"{failed} batch(es) could not be sent; they will be tried again on the next run.")
 
 
+@caches_cli.command("prune")
+def caches_prune() -> None:
+    """Remove cached files unused for CACHE_UNUSED_DAYS, then the oldest until each cache fits its size."""
+    from .files import instance_folder, prune
+
+    config = current_app.config
+    for setting, name, limit in (
+        ("PDF_CACHE_FOLDER", "pdf-cache", config["PDF_CACHE_MAX_BYTES"]),
+        ("ICAL_CACHE_FOLDER", "ical-cache", config["ICAL_CACHE_MAX_BYTES"]),
+    ):
+        pruned = prune(instance_folder(setting, name), config["CACHE_UNUSED_DAYS"], limit)
+        click.echo(
+            f"{name}: removed {pruned.removed} files ({pruned.freed / 2**20:.1f} MiB); "
+            f"kept {pruned.kept} ({pruned.kept_bytes / 2**20:.1f} MiB)."
+        )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(caches_cli)

@@ -1,4 +1,4 @@
-"""Jinja filters that print dates the way the visitor's language expects."""
+"""Jinja filters that print dates the way the visitor's language expects, and contact details as the viewer may see them."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, get_locale
 
-from . import japanese
+from . import contact, japanese
 from .models import DatePrecision
 
 
@@ -86,4 +86,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(fiscal_year)
     app.add_template_filter(number)
     app.add_template_filter(japanese.seat_mark, "seat")
+    app.add_template_filter(contact.email_of, "contact_email")
+    app.add_template_filter(contact.phone_of, "contact_phone")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

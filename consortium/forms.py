@@ -18,14 +18,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .japanese import search_key
-
-
-# Control characters other than tab and newline: PostgreSQL refuses NUL, and none belong in text.
-CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+from .lines import typed_line, typed_text
 
 
 def positive_int(raw) -> int | None:
@@ -39,10 +36,11 @@ def positive_int(raw) -> int | None:
 
 def normalise_line(value):
     """One line of text as typed in Japan: NFKC (full-width digits and letters become half-width,
-    half-width katakana full-width), surrounding spaces gone, None when empty."""
+    half-width katakana full-width), no line break or other control (lines.typed_line), surrounding
+    spaces gone, None when empty."""
     if value is None:
         return None
-    value = unicodedata.normalize("NFKC", value).translate(CONTROL).strip()
+    value = typed_line(unicodedata.normalize("NFKC", value)).strip()
     return value or None
 
 
@@ -50,7 +48,7 @@ def normalise_text(value):
     """Free text keeps its characters (①, ㈱) but gets composed forms and plain line ends."""
     if value is None:
         return None
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").translate(CONTROL).strip()
+    value = typed_text(unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")).strip()
     return value or None
 
 
@@ -58,15 +56,19 @@ def normalise_text(value):
 FIRST_DATE, LAST_DATE = date(1873, 1, 1), date(2100, 12, 31)
 
 
+# A value out of these bounds stops the field's checks (StopValidation): the form's own checks
+# that follow may query or compute with it, and SQLite and date arithmetic overflow.
+
+
 def plausible_date(form, field):
     if field.data is not None and not FIRST_DATE <= field.data <= LAST_DATE:
-        raise ValidationError(_l("Enter a date between %(first)d and %(last)d.", first=FIRST_DATE.year, last=LAST_DATE.year))
+        raise StopValidation(_l("Enter a date between %(first)d and %(last)d.", first=FIRST_DATE.year, last=LAST_DATE.year))
 
 
 def fits_integer_column(form, field):
     """Numbers the database's INTEGER columns hold (PostgreSQL refuses more than 2**31 - 1)."""
     if field.data is not None and not -(2**31) <= field.data < 2**31:
-        raise ValidationError(_l("The number is too large."))
+        raise StopValidation(_l("The number is too large."))
 
 
 class Form(FlaskForm):

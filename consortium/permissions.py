@@ -242,8 +242,25 @@ def can_view_minutes(minutes: Minutes, user=None) -> bool:
     return minutes.is_published and can_view_meeting(minutes.meeting, user)
 
 
-def can_view_private_contact(user=None) -> bool:
-    """Private contact details of people: administrators only."""
+class ContactView(enum.Enum):
+    """How much of a person's private email and phone a viewer sees (consortium/contact.py)."""
+
+    FULL = "full"
+    MASKED = "masked"  # that one exists, not what it is
+    NONE = "none"
+
+
+def contact_view(person: Person, user=None) -> ContactView:
+    """Administrators and the person's own account see the details in full; secretariats, who
+    keep the directory and invite members, see that they exist; no one else sees anything."""
+    user = _user(user)
+    if is_admin(user) or (user.is_authenticated and person.id is not None and user.person_id == person.id):
+        return ContactView.FULL
+    return ContactView.MASKED if can_edit_directory(user) else ContactView.NONE
+
+
+def can_view_private_note(user=None) -> bool:
+    """A person's private note: administrators only."""
     return is_admin(user)
 
 
@@ -302,7 +319,7 @@ def visible_people(user=None) -> sa.ColumnElement[bool]:
     """A WHERE clause on Person: shown where they appear in something the viewer may see.
 
     Administrators and secretariats keep the shared directory, so they see everyone
-    (their private contact details stay with administrators: can_view_private_contact).
+    (their private contact details they see masked: contact_view).
     """
     if can_edit_directory(user):
         return sa.true()

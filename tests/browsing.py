@@ -45,19 +45,23 @@ def browser():
 
 @pytest.fixture()
 def new_page(browser, live_server):
-    """Open a fresh phone-sized browser session (its own cookies) that reads the site in English."""
-    contexts = []
+    """Open a fresh phone-sized browser session (its own cookies) that reads the site in English;
+    fail the test if the Content-Security-Policy refused anything the pages asked for."""
+    contexts, refused = [], []
 
     def open_page():
         context = browser.new_context(viewport=PHONE, accept_downloads=True)
         context.set_default_timeout(10_000)
         context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture()

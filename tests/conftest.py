@@ -1,8 +1,12 @@
 """Fixtures: one application and schema per run, an empty database per test, factories."""
 from __future__ import annotations
 
+import os
 import re
 import socket
+
+# The tests never read a server's env file (its DATABASE_URL would be emptied): set before config is imported.
+os.environ["CONSORTIUM_ENV"] = os.devnull
 from datetime import timedelta
 from itertools import count
 
@@ -15,7 +19,8 @@ from werkzeug.security import generate_password_hash
 import config
 from config import TestConfig
 from consortium import create_app
-from consortium.extensions import db as _db, limiter
+from consortium.accounts import throttle
+from consortium.extensions import db as _db
 from consortium.japanese import tokyo_datetime
 from consortium.models import (
     Consortium,
@@ -59,7 +64,7 @@ def db(app):
     """Give each test an empty database inside an application context."""
     with app.app_context():
         yield _db
-        limiter.reset()
+        throttle.storage().reset()
         _db.session.rollback()
         _db.session.remove()
         tables = list(reversed(_db.metadata.sorted_tables))
@@ -96,7 +101,7 @@ def client(app, db):
 
 
 @pytest.fixture()
-def demo(db):
+def demo(db, upload_folder):
     """Load the demo data from the seed documents."""
     from consortium.demo.loader import load_demo
 
@@ -251,9 +256,20 @@ def sign_in(client, user: User, password: str = PASSWORD):
     return response
 
 
+def version_of(html: str) -> str | None:
+    """The version of the row an edit form was read at (its hidden field), if the page has one."""
+    match = re.search(r'name="version" type="hidden" value="(\d+)"', html)
+    return match.group(1) if match else None
+
+
 def post_form(client, url: str, data: dict | None = None, csrf: bool = True, **kwargs):
-    """POST a form as a browser would: with the session's CSRF token, unless told otherwise."""
+    """POST a form as a browser would: with the session's CSRF token, unless told otherwise, and
+    with the version the form's page shows now (an edit form of a row), unless given."""
     data = dict(data or {})
+    if "version" not in data:
+        form_page = client.get(url)
+        if form_page.status_code == 200 and (version := version_of(form_page.get_data(as_text=True))):
+            data["version"] = version
     if csrf and "csrf_token" not in data:
         page = client.get("/").get_data(as_text=True)
         if 'name="csrf-token"' not in page:  # signed out: the sign-in form carries one

@@ -588,7 +588,13 @@ def test_a_target_is_added_with_decimal_values(client, db, post, consortium, sec
         ({"target_value": "たくさん"}, "Not a valid decimal value."),
         ({"target_value": "1.234"}, "Use at most two decimal places."),
         ({"target_value": "NaN"}, "Enter a number."),
-        ({"target_value": "1e13"}, "The number is too large."),
+        ({"target_value": "1e13"}, "Enter a number from -999,999,999,999.99 to 999,999,999,999.99."),
+        # Crafted posts that once answered 500: Decimal reads them, quantize() or the database did not.
+        ({"target_value": "1e309"}, "Enter a number from -999,999,999,999.99 to 999,999,999,999.99."),
+        ({"baseline_value": "9" * 400}, "Enter a number from -999,999,999,999.99 to 999,999,999,999.99."),
+        ({"target_value": "-Infinity"}, "Enter a number."),
+        ({"target_value": "sNaN"}, "Enter a number."),
+        ({"fiscal_year": "9" * 40}, "The number is too large."),
         ({"fiscal_year": "1989"}, "Enter a whole number from 1990 to 2100."),
         ({"fiscal_year": "2030年"}, "Not a valid integer value."),
         ({"fiscal_year_from": "2031", "fiscal_year": "2030"}, "cannot be before the one it is counted from"),
@@ -620,6 +626,9 @@ def test_a_progress_report_for_a_year_already_reported_is_refused(client, db, po
         ({"fiscal_year": "2101", "value": "1"}, "Enter a whole number from 1990 to 2100."),
         ({"fiscal_year": "2024", "value": ""}, "Enter the value reached."),
         ({"fiscal_year": "2024", "value": "x"}, "Not a valid decimal value."),
+        # Once a 500: the check for a report of the same year queried the database with it.
+        ({"fiscal_year": "9" * 40, "value": "1"}, "The number is too large."),
+        ({"fiscal_year": "2024", "value": "1e309"}, "Enter a number from"),
     ],
 )
 def test_progress_report_form_refuses_bad_input(db, post, target, secretariat, data, message):

@@ -84,7 +84,7 @@ def test_setagaya_roster_is_the_seventeen_seats_as_printed(db, demo):
 
 def test_setagaya_meetings_minutes_and_milestones(db, demo):
     c = _consortium(db, "世田谷区地域経済の持続可能な発展を目指す会議")
-    meetings = sorted(c.meetings, key=lambda m: m.number)
+    meetings = sorted((m for m in c.meetings if m.number <= 6), key=lambda m: m.number)  # 7 on are demo activity
     days = [m.starts_at for m in meetings]
     assert [m.number for m in meetings] == [1, 2, 3, 4, 5, 6]
     assert [m.status for m in meetings] == [MeetingStatus.HELD] * 4 + [MeetingStatus.SCHEDULED] * 2

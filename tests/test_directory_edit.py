@@ -244,19 +244,40 @@ def test_a_wrong_email_is_refused(db, login, post, admin):
     assert response.status_code == 422 and "Enter a valid email address." in text(response)
 
 
-def test_a_secretariats_edit_leaves_private_details_alone(
+def test_a_secretariat_sees_contact_details_masked_and_an_empty_field_keeps_them(
     db, client, login, post, secretariat, make_person, make_member, make_consortium
 ):
-    person = make_person(email="old@example.jp", phone="090", private_note="内部メモ")
+    person = make_person(email="old@example.jp", phone="090-0000-0042", private_note="内部メモ")
     make_member(make_consortium(), person=person)
     login(secretariat)
     form = text(client.get(f"/people/{person.id}/edit"))
-    assert 'name="email"' not in form and "old@example.jp" not in form and "内部メモ" not in form
-    response = post(f"/people/{person.id}/edit", {**PERSON, "email": "new@example.jp", "private_note": ""})
+    assert "old@example.jp" not in form and "090-0000-0042" not in form and "内部メモ" not in form
+    assert "o•••••@example.jp" in form and "•••-••••-••42" in form
+    response = post(f"/people/{person.id}/edit", {**PERSON, "email": "", "phone": "", "private_note": "消す"})
     assert response.status_code == 302
     [saved] = _people(db, id=person.id)
     assert saved.family_name == "山田" and saved.title == "教授"
-    assert (saved.email, saved.phone, saved.private_note) == ("old@example.jp", "090", "内部メモ")
+    assert (saved.email, saved.phone, saved.private_note) == ("old@example.jp", "090-0000-0042", "内部メモ")
+
+
+def test_a_secretariat_replaces_or_removes_a_contact_detail_without_seeing_it(
+    db, login, post, secretariat, make_person
+):
+    person = make_person(email="old@example.jp", phone="090-0000-0042")
+    login(secretariat)
+    response = post(f"/people/{person.id}/edit", {**PERSON, "email": "new@example.jp", "clear_phone": "y"})
+    assert response.status_code == 302, text(response)
+    [saved] = _people(db, id=person.id)
+    assert (saved.email, saved.phone) == ("new@example.jp", None)
+
+
+def test_typing_a_new_address_and_removing_the_stored_one_is_refused(db, login, post, secretariat, make_person):
+    person = make_person(email="old@example.jp")
+    login(secretariat)
+    response = post(f"/people/{person.id}/edit", {**PERSON, "email": "new@example.jp", "clear_email": "y"})
+    assert response.status_code == 422
+    assert "Either type a new email address or remove the stored one, not both." in text(response)
+    assert _people(db, id=person.id)[0].email == "old@example.jp"
 
 
 def test_a_person_form_without_csrf_token_is_refused(db, login, post, secretariat):

@@ -60,3 +60,60 @@ def test_nothing_to_send_opens_no_connection(db, app, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     assert send([]) == 0
+
+
+# --- TLS: the server's certificate is checked, for STARTTLS and for implicit TLS ---------------
+
+import ssl  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+from aiosmtpd.controller import Controller  # noqa: E402
+
+from conftest import Inbox  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1: (certificate file, key file)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+@pytest.fixture(params=["starttls", "implicit"])
+def tls_server(request, app, monkeypatch, certificate):
+    """A real SMTP server with TLS (STARTTLS or implicit, port-465 style) and the app pointed at it."""
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(*certificate)
+    inbox, port = Inbox(), free_port()
+    if request.param == "starttls":
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_context, require_starttls=True)
+    else:
+        controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=server_context)
+    controller.start()
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", port)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT", 5)
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", request.param == "starttls")
+    monkeypatch.setitem(app.config, "MAIL_USE_SSL", request.param == "implicit")
+    yield inbox
+    controller.stop()
+
+
+def test_a_server_whose_certificate_is_not_trusted_gets_no_mail(db, tls_server):
+    with pytest.raises(ssl.SSLCertVerificationError):
+        send([invitation()])
+    assert tls_server.envelopes == []
+
+
+def test_a_server_with_a_trusted_certificate_gets_the_mail_over_tls(db, tls_server, certificate, monkeypatch):
+    monkeypatch.setenv("SSL_CERT_FILE", certificate[0])  # trust it as the system's CA list would
+    assert send([invitation()]) == 1
+    assert [e.rcpt_tos for e in tls_server.envelopes] == [["nagayama@example.jp"]]

@@ -49,7 +49,7 @@ def test_upgrade_sets_sign_ins_apart_from_changes_in_the_audit_log(empty_databas
     event = sa.table("audit_event", sa.column("id"), sa.column("action"), sa.column("entity_type"), sa.column("after", sa.JSON),
                      sa.column("occurred_at"))
     with app.app_context():
-        upgrade(revision="6112e48242c4")
+        upgrade(revision="b7c1d2e3f4a5")
         with db.engine.begin() as conn:
             conn.execute(event.insert(), [
                 {"id": 1, "action": "update", "entity_type": "User", "after": {"last_login_at": "2026-12-01T00:00:00+00:00"},
@@ -57,7 +57,7 @@ def test_upgrade_sets_sign_ins_apart_from_changes_in_the_audit_log(empty_databas
                 {"id": 2, "action": "update", "entity_type": "User", "after": {"display_name": "山田"},
                  "occurred_at": "2026-12-01 00:00:00"},
             ])
-        upgrade(revision="b7c1d2e3f4a5")
+        upgrade(revision="c8d2e3f4a5b6")
         with db.engine.connect() as conn:
             actions = conn.execute(sa.select(event.c.id, event.c.action).order_by(event.c.id)).all()
         db.engine.dispose()

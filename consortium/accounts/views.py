@@ -1,60 +1,68 @@
 """Accounts: sign in, sign out, change the password, choose one from an invitation link."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import math
+
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.errors import RateLimitExceeded
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from ..extensions import db, limiter
-from ..forms import ButtonForm, normalise_line, render_form
+from ..extensions import db
+from ..forms import ButtonForm, render_form
 from ..permissions import Access, guard
 from ..redirects import local_path
-from . import services
+from . import services, throttle
 from .forms import ChangePasswordForm, LoginForm, NewPasswordForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _account_key() -> str:
-    """The account a sign-in names, normalised as the form normalises it, so ｓ@… counts as s@…."""
-    return (normalise_line(request.form.get("email")) or "").lower()
-
-
-def _failed(response) -> bool:
-    """Only failed attempts count against the limit; a successful sign-in redirects."""
-    return response.status_code != 302
+# When the failed sign-ins cannot be counted, ask the visitor to come back in this many seconds.
+RETRY_WHEN_UNAVAILABLE = 300
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @guard(Access.PUBLIC)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed, key_func=_account_key)
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password; wrong passwords are throttled (accounts/throttle.py)."""
     form = LoginForm()
-    if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user, remember=form.remember.data)
-            services.record_login(user)
-            db.session.commit()
-            return redirect(local_path(request.args.get("next"), url_for("site.home")))
+    if not form.validate_on_submit():
+        return render_form("accounts/login.html", form)
+    address = form.email.data.lower()
+    device = throttle.trusted_device(services.user_by_email(address))
+    try:
+        wait = throttle.seconds_to_wait(address, device)
+        if wait:
+            return _refused(form, 429, wait, ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                math.ceil(wait / 60),
+            ))
+        user = services.authenticate(address, form.password.data)
+        if user is None:
+            throttle.count_failure(address, device)
+    except throttle.Unavailable:
+        return _refused(form, 503, RETRY_WHEN_UNAVAILABLE, _(
+            "Signing in is not possible right now. Please try again in a few minutes."
+        ))
+    if user is None:
         form.password.errors.append(_("The email address or the password is not right."))
-    return render_form("accounts/login.html", form)
+        return render_form("accounts/login.html", form)
+    login_user(user, remember=form.remember.data)
+    services.record_login(user)
+    db.session.commit()
+    response = make_response(redirect(local_path(request.args.get("next"), url_for("site.home"))))
+    throttle.remember_device(response, user)
+    return response
 
 
-@bp.errorhandler(RateLimitExceeded)
-def too_many_attempts(_error):
-    """Tell the visitor to wait, on the sign-in page itself, keeping the email typed."""
-    form = LoginForm()
-    form.password.errors = [_("Too many failed attempts. Wait a few minutes, then try again.")]
-    return render_template("accounts/login.html", form=form), 429
+def _refused(form: LoginForm, status: int, retry_after: int, message: str):
+    """The sign-in page again, keeping the email typed, with why it was refused and for how long."""
+    form.password.errors.append(message)
+    response = make_response(render_template("accounts/login.html", form=form), status)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.post("/logout")

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..filters import clock, long_date, number
 from ..japanese import to_tokyo
 from ..models import AuditEvent
-from ..permissions import can_view_private_contact, has_level, is_admin
+from ..permissions import has_level, is_admin
 from .audit_fields import label_of
 from .audit_subjects import KINDS, action_label, kind_label
 
@@ -203,7 +203,7 @@ class _Rows:
         return _("No. %(id)s", id=row_id) if row is not None else _("No. %(id)s (deleted)", id=row_id)
 
     def value(self, entity_type: str, name: str, value) -> str:
-        if (entity_type, name) in PRIVATE and value and not can_view_private_contact():
+        if (entity_type, name) in PRIVATE and value and not is_admin():  # the log names no person: full to administrators only
             return _("(private)")
         if name == "filled" and isinstance(value, list):  # a merge names the fields it filled
             return "、".join(str(label_of(entity_type, field) or field) for field in value)

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..forms import Form, enum_choices, normalise_line, optional_id, options, positive_int
 from ..japanese import search_key
 from ..models import AuditEvent, Consortium, GrantRole, Organization, Person, User
+from ..versions import VersionedForm
 from .audit_subjects import KINDS, action_label, kind_label
 
 
@@ -80,7 +81,7 @@ class NewUserForm(_PersonLink):
         }
 
 
-class EditUserForm(_PersonLink):
+class EditUserForm(VersionedForm, _PersonLink):
     display_name = StringField(_l("Display name"), validators=[DataRequired(_l("Enter the name to show.")), Length(max=100)])
     active = BooleanField(_l("Active (may sign in)"))
     is_admin = BooleanField(_l("Administrator (may change everything)"))
@@ -92,6 +93,7 @@ class EditUserForm(_PersonLink):
             "active": user.active,
             "is_admin": user.is_admin,
             "person": user.person.full_name if user.person is not None else None,
+            "version": user.version,
         }
         super().__init__(data=current, **kwargs)
         self.user = user

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.services import password_token
+from .. import versions
 from ..extensions import db
 from ..forms import ButtonForm, SearchForm, render_form, positive_int
 from ..models import Consortium, Grant, GrantRole, Organization, Person, User
@@ -107,6 +108,7 @@ def edit_user(user_id: int):
     user = db.session.get(User, user_id)
     form = EditUserForm(user)
     if form.validate_on_submit():
+        versions.check(form, user)
         services.update_user(user, form.values())
         db.session.commit()
         flash(_("The account of %(name)s has been saved.", name=user.display_name), "success")

@@ -10,6 +10,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from ..consortia.forms import whole_number
 from ..forms import Form, enum_choices
 from ..models import Attendance, Membership, Presence
+from ..versions import VersionedForm
 from .services import suggestion
 
 MAX_OBSERVERS = 100_000
@@ -43,7 +44,7 @@ class PresenceRow(Form):
             raise ValidationError(_l("Enter the name of the person who attended in the member's place (代理出席)."))
 
 
-class AttendanceForm(Form):
+class AttendanceForm(VersionedForm, Form):
     observers = ObserversField(
         _l("Number of observers"),
         validators=[Optional(), whole_number(0, MAX_OBSERVERS)],

@@ -44,6 +44,7 @@ def record_attendance(
     """Record the presence of the members sent (membership id → presence, stand-in) and the
     number of observers. `rows` holds each sent member's attendance row, None where there is
     none; a member left blank without a row gets none."""
+    changed = False
     for membership_id, (presence, stand_in) in presences.items():
         attendance = rows.get(membership_id)
         if attendance is None:
@@ -61,5 +62,9 @@ def record_attendance(
             # A name typed beside another presence names no one who attended: not kept.
             kept = None
         assign(attendance, {"presence": presence, "stand_in": kept})
+        changed = changed or attendance in db.session.new or db.session.is_modified(attendance)
+    if changed:
+        # The attendance is versioned by its meeting: a form read before this save is now stale.
+        meeting.version += 1
     assign(meeting, {"observers": observers})
     db.session.flush()

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from .. import versions
 from ..extensions import db
 from ..filters import long_date
 from ..forms import render_form
@@ -46,8 +47,9 @@ def record(meeting_id: int):
         return render_template("attendance/record.html", meeting=meeting, day=day, form=None, page=None), status
     page = paginate(queries.sheet(meeting), current_app.config["ROSTER_PER_PAGE"], scalars=False)
     rows = [(membership, attendance) for membership, attendance in page.items]  # Row → plain pairs
-    form = attendance_form(rows, meeting.observers)
+    form = attendance_form(rows, meeting.observers, version=meeting.version)
     if form.validate_on_submit():
+        versions.check(form, meeting)
         try:
             services.record_attendance(
                 meeting, {m.id: attendance for m, attendance in rows}, form.presences(), form.observers.data

@@ -46,10 +46,10 @@ class Month:
 def parse_month(raw: str | None) -> date | None:
     """The first day of a month written 2026-11, or None when it is not one the site can show."""
     match = MONTH_PATTERN.fullmatch(raw or "")
-    if not match or not 1 <= int(match[2]) <= 12:
+    # The year is checked before date() sees it: year 0 is no date at all.
+    if not match or not 1 <= int(match[2]) <= 12 or not FIRST_DATE.year <= int(match[1]) <= LAST_DATE.year:
         return None
-    first = date(int(match[1]), int(match[2]), 1)
-    return first if FIRST_DATE <= first <= LAST_DATE else None
+    return date(int(match[1]), int(match[2]), 1)
 
 
 def shift(first: date, months: int) -> date | None:

@@ -44,6 +44,7 @@ from ..models import (
     Visibility,
 )
 from ..rows import subtree
+from ..versions import VersionedForm
 from .services import MemberChoice, descendants
 
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1990, 2100
@@ -100,19 +101,20 @@ def amount(form, field):
     value = field.data
     if value is None:
         return
-    if not value.is_finite():
+    if not value.is_finite():  # NaN, Infinity: Decimal reads them, no column holds them
         raise ValidationError(_l("Enter a number."))
+    # The size first: quantize() fails on a number with more digits than Decimal's precision (1e309).
+    if abs(value) > LARGEST_AMOUNT:
+        raise ValidationError(_l("Enter a number from %(min)s to %(max)s.", min=f"-{LARGEST_AMOUNT:,}", max=f"{LARGEST_AMOUNT:,}"))
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError(_l("Use at most two decimal places."))
-    if abs(value) > LARGEST_AMOUNT:
-        raise ValidationError(_l("The number is too large."))
 
 
 # ---------------------------------------------------------------------------------------------
 # Consortia
 
 
-class ConsortiumForm(Form):
+class ConsortiumForm(VersionedForm, Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=100)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
@@ -287,7 +289,7 @@ class _MemberFields(Form):
         )
 
 
-class MembershipForm(_MemberFields):
+class MembershipForm(VersionedForm, _MemberFields):
     seat = IntegerField(
         _l("Seat"),
         validators=[Optional(), whole_number(1, 99_999)],
@@ -317,6 +319,7 @@ class MembershipForm(_MemberFields):
                 "name": membership.name,
                 "on_behalf_of": membership.on_behalf_of.name if membership.on_behalf_of else None,
                 "role": membership.role.value,
+                "version": membership.version,
                 **{f: getattr(membership, f) for f in (
                     "seat", "category", "title", "group_id", "description", "term_start", "term_end"
                 )},
@@ -371,7 +374,7 @@ class MembershipForm(_MemberFields):
         }
 
 
-class TransferForm(_MemberFields):
+class TransferForm(VersionedForm, _MemberFields):
     """Hand a seat to a new representative; the kind is the former holder's."""
 
     on = DateField(
@@ -381,7 +384,7 @@ class TransferForm(_MemberFields):
     )
 
     def __init__(self, membership: Membership, today: date, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(version=membership.version, **kwargs)
         self.membership = membership
         self.today = today
         self.kind.data = "person" if membership.person_id else "organization"
@@ -444,7 +447,7 @@ class MoveForm(Form):
 # Roster groups, milestones, targets
 
 
-class GroupForm(Form):
+class GroupForm(VersionedForm, Form):
     label = StringField(
         _l("Number or label"), validators=[Optional(), Length(max=20)], description=_l("As printed, for example 4 for item 4.")
     )
@@ -467,7 +470,7 @@ class GroupForm(Form):
         return {"label": self.label.data, "title": self.title.data, "parent_id": self.parent_id.data}
 
 
-class MilestoneForm(Form):
+class MilestoneForm(VersionedForm, Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
     on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
     precision = RadioField(
@@ -483,7 +486,7 @@ class MilestoneForm(Form):
         return {"title": self.title.data, "on": on, "precision": precision, "note": self.note.data}
 
 
-class TargetForm(Form):
+class TargetForm(VersionedForm, Form):
     title = StringField(_l("What"), validators=[DataRequired(_l("Enter what is to be reached.")), Length(max=500)])
     target_value = DecimalField(_l("Target value"), places=2, validators=[Optional(), amount])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)], description=_l("For example companies, cases, people."))
@@ -505,7 +508,7 @@ class TargetForm(Form):
         )}
 
 
-class TargetReportForm(Form):
+class TargetReportForm(VersionedForm, Form):
     fiscal_year = IntegerField(
         _l("Fiscal year"), validators=[InputRequired(_l("Enter the fiscal year, for example 2024.")), fiscal_year_range]
     )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import permissions
+from .. import permissions, versions
 from ..attendance.queries import attendance_rates
 from ..extensions import db
 from ..filters import fiscal_year
@@ -202,6 +202,7 @@ def edit(consortium_id: int):
     consortium = db.session.get(Consortium, consortium_id)
     form = ConsortiumForm(consortium, parent_candidates(consortium, permissions.managed_consortia()), _themes())
     if form.validate_on_submit():
+        versions.check(form, consortium)
         services.update_consortium(consortium, form.values())
         db.session.commit()
         flash(_("The consortium has been saved."), "success")
@@ -317,6 +318,7 @@ def edit_membership(membership_id: int):
     membership = db.session.get(Membership, membership_id)
     form = MembershipForm(membership.consortium, _groups(membership.consortium_id), membership)
     if form.validate_on_submit():
+        versions.check(form, membership)
         services.update_membership(membership, form.choice, form.values())
         db.session.commit()
         flash(_("The membership of %(name)s has been saved.", name=membership.name), "success")
@@ -381,6 +383,7 @@ def transfer_membership(membership_id: int):
         return redirect(_roster_url(membership.consortium_id))
     form = TransferForm(membership, today_tokyo())
     if form.validate_on_submit():
+        versions.check(form, membership)
         successor = services.transfer_membership(membership, form.choice, form.on.data)
         db.session.commit()
         flash(_("%(new)s now holds the seat of %(old)s.", new=successor.name, old=membership.name), "success")
@@ -409,6 +412,7 @@ def edit_group(group_id: int):
     group = db.session.get(RosterGroup, group_id)
     form = GroupForm(_groups(group.consortium_id), group)
     if form.validate_on_submit():
+        versions.check(form, group)
         services.update_group(group, form.values())
         db.session.commit()
         flash(_("The group has been saved."), "success")
@@ -472,6 +476,7 @@ def edit_milestone(milestone_id: int):
     milestone = db.session.get(Milestone, milestone_id)
     form = MilestoneForm(obj=milestone)
     if form.validate_on_submit():
+        versions.check(form, milestone)
         services.update_milestone(milestone, form.values())
         db.session.commit()
         flash(_("The milestone has been saved."), "success")
@@ -515,6 +520,7 @@ def edit_target(target_id: int):
     target = db.session.get(Target, target_id)
     form = TargetForm(obj=target)
     if form.validate_on_submit():
+        versions.check(form, target)
         services.update_target(target, form.values())
         db.session.commit()
         flash(_("The target has been saved."), "success")
@@ -570,6 +576,7 @@ def edit_report(report_id: int):
     target = report.target
     form = TargetReportForm(target, report)
     if form.validate_on_submit():
+        versions.check(form, report)
         services.update_report(report, form.values())
         db.session.commit()
         flash(_("The progress report has been saved."), "success")

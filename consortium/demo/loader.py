@@ -1,4 +1,5 @@
-"""Bring the database in line with the demo data file; running it again changes nothing."""
+"""Bring the database in line with the demo data file (the seed facts) and the demo activity
+(activity.py); running it again the same day changes nothing."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import yaml
 
 from ..accounts.services import set_password
 from ..extensions import db
-from ..japanese import tokyo_datetime
+from ..japanese import today_tokyo, tokyo_datetime
 from ..models import (
     AgendaItem,
     AgendaPresenter,
@@ -41,13 +42,11 @@ from ..models import (
     User,
     Visibility,
 )
+from . import DemoDataError
+from .activity import ACTIVITY_FILE, load_activity
 
-DATA_FILE = os.path.join(os.path.dirname(__file__), "data.yaml")
+DATA_FILE = os.path.join(os.path.dirname(__file__), "data.yaml")  # the seed facts
 DEMO_PASSWORD = "consortium-demo"  # only for the demo accounts of a local demo
-
-
-class DemoDataError(ValueError):
-    """The data file names something it does not define, or holds a value that cannot be read."""
 
 
 class Loader:
@@ -289,7 +288,7 @@ class Loader:
             },
         )
 
-    def load_meeting(self, consortium: Consortium, item: dict[str, Any]) -> None:
+    def load_meeting(self, consortium: Consortium, item: dict[str, Any]) -> Meeting:
         starts, precision = parse_when(item["starts"])
         ends = parse_when(item["ends"])[0] if item.get("ends") else None
         meeting = self.upsert(
@@ -308,7 +307,13 @@ class Loader:
                 "description": item.get("description"),
             },
         )
-        for position, agenda in enumerate(item.get("agenda", []), start=1):
+        self.load_agenda(meeting, item.get("agenda", []))
+        if item.get("minutes"):
+            self.load_minutes(meeting, item["minutes"])
+        return meeting
+
+    def load_agenda(self, meeting: Meeting, items: list[dict[str, Any]]) -> None:
+        for position, agenda in enumerate(items, start=1):
             agenda_item = self.upsert(
                 AgendaItem,
                 {"meeting_id": meeting.id, "position": position},
@@ -326,10 +331,8 @@ class Loader:
                     {"agenda_item_id": agenda_item.id, "position": p_position},
                     {"person": person, "organization": org, "title": presenter.get("title")},
                 )
-        if item.get("minutes"):
-            self.load_minutes(meeting, item["minutes"])
 
-    def load_minutes(self, meeting: Meeting, item: dict[str, Any]) -> None:
+    def load_minutes(self, meeting: Meeting, item: dict[str, Any]) -> Minutes:
         status = MinutesStatus(item.get("status", "draft"))
         minutes = self.upsert(
             Minutes,
@@ -346,6 +349,7 @@ class Loader:
             self.upsert(DiscussionPoint, {"minutes_id": minutes.id, "position": position}, {"text": text})
         for position, text in enumerate(item.get("decisions", []), start=1):
             self.upsert(Decision, {"minutes_id": minutes.id, "position": position}, {"text": text})
+        return minutes
 
 
 def _decimal(value) -> Decimal | None:
@@ -376,12 +380,19 @@ def parse_when(value: date | str) -> tuple[datetime, DatePrecision]:
 
 
 def load_demo(
-    path: str = DATA_FILE, progress: Callable[[str], None] = lambda _msg: None, password: str = DEMO_PASSWORD
+    path: str = DATA_FILE,
+    progress: Callable[[str], None] = lambda _msg: None,
+    password: str = DEMO_PASSWORD,
+    activity: str | None = ACTIVITY_FILE,
+    today: date | None = None,
 ) -> Loader:
-    """Load the demo data file into the database and commit; return the loader with its counts."""
+    """Load the demo data file, then the demo activity laid out for today (in Japan), and commit;
+    return the loader with its counts. activity=None loads the seed facts alone."""
     with open(path, encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     loader = Loader(data, progress, password)
     loader.load()
+    if activity is not None:
+        load_activity(loader, today or today_tokyo(), activity)
     db.session.commit()
     return loader

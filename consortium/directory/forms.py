@@ -6,16 +6,19 @@ from urllib.parse import urlsplit
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, URL, ValidationError
 
+from ..contact import mask_email, mask_phone
 from ..extensions import db
 from ..forms import Form, enum_choices
 from ..japanese import search_key
 from ..models import Organization, OrganizationKind, Person
+from ..versions import VersionedForm
 from .matching import find_organization, find_people, person_label, typed_id
 
-PRIVATE_FIELDS = ("email", "phone", "private_note")
+# A contact detail and the box that removes it when the form cannot show it (write-only).
+CONTACT_FIELDS = (("email", "clear_email", mask_email), ("phone", "clear_phone", mask_phone))
 
 
 def web_address(form, field):
@@ -62,7 +65,7 @@ def organization_from_text(text: str) -> Organization:
     return found
 
 
-class OrganizationForm(Form):
+class OrganizationForm(VersionedForm, Form):
     name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the name.")), Length(max=200)])
     name_kana = StringField(_l("Reading (kana)"), validators=[Optional(), Length(max=200)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=200)])
@@ -91,8 +94,11 @@ class OrganizationForm(Form):
         return {**{n: getattr(self, n).data for n in names}, "kind": OrganizationKind(self.kind.data)}
 
 
-class PersonForm(Form):
-    """A person; the private fields are removed for anyone who may not see them."""
+class PersonForm(VersionedForm, Form):
+    """A person. Their email and phone are shown in full only to whoever may see them
+    (permissions.contact_view); to anyone else they are write-only: the stored value is shown
+    masked, a typed one replaces it, an empty field keeps it, and a box removes it.
+    The private note is removed for anyone but administrators."""
 
     family_name = StringField(_l("Family name"), validators=[DataRequired(_l("Enter the family name.")), Length(max=100)])
     given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=100)])
@@ -106,19 +112,37 @@ class PersonForm(Form):
         description=_l("The name as in the directory of organisations; spacing and full- or half-width letters do not matter."),
     )
     email = EmailField(_l("Email"), validators=[Optional(), Email(_l("Enter a valid email address.")), Length(max=254)])
+    clear_email = BooleanField(_l("Remove the stored email address"))
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    clear_phone = BooleanField(_l("Remove the stored phone number"))
     private_note = TextAreaField(_l("Private note"), validators=[Optional(), Length(max=5000)])
 
-    def __init__(self, person: Person | None = None, show_private: bool = False, **kwargs):
+    def __init__(self, person: Person | None = None, full_contact: bool = False, show_note: bool = False, **kwargs):
         if person is not None and person.organization is not None:
             kwargs.setdefault("organisation", person.organization.name)
         super().__init__(obj=person, **kwargs)
         self.person = person
-        if not show_private:
-            for name in PRIVATE_FIELDS:
-                delattr(self, name)
-        self.private_fields = [name for name in PRIVATE_FIELDS if name in self]
+        self.write_only: list[str] = []
+        for name, clear, mask in CONTACT_FIELDS:
+            stored = getattr(person, name) if person is not None else None
+            if full_contact or not stored:
+                delattr(self, clear)  # shown in full, or nothing to hide: emptying the field removes it
+                continue
+            self.write_only.append(name)
+            self[name].description = _l("Stored: %(masked)s. Type a new one to replace it; leave empty to keep it.", masked=mask(stored))
+            if not self[name].raw_data:  # never filled from the stored value
+                self[name].data = None
+        if not show_note:
+            delattr(self, "private_note")
         self.organization: Organization | None = None
+
+    def validate_clear_email(self, field):
+        if field.data and self.email.data:
+            raise ValidationError(_l("Either type a new email address or remove the stored one, not both."))
+
+    def validate_clear_phone(self, field):
+        if field.data and self.phone.data:
+            raise ValidationError(_l("Either type a new phone number or remove the stored one, not both."))
 
     def validate_organisation(self, field):
         if not field.data:
@@ -134,5 +158,14 @@ class PersonForm(Form):
             )
 
     def values(self) -> dict:
-        names = ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title", *self.private_fields)
-        return {**{n: getattr(self, n).data for n in names}, "organization": self.organization}
+        names = ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title")
+        values = {**{n: getattr(self, n).data for n in names}, "organization": self.organization}
+        for name, clear, _mask in CONTACT_FIELDS:
+            typed = self[name].data
+            if name not in self.write_only:
+                values[name] = typed
+            elif typed or self[clear].data:  # otherwise the stored value is kept
+                values[name] = typed
+        if "private_note" in self:
+            values["private_note"] = self.private_note.data
+        return values

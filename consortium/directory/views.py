@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from .. import permissions
+from .. import permissions, versions
 from ..permissions import Access, guard
 from ..extensions import db
 from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
@@ -99,7 +99,7 @@ def person(person_id: int):
         person=person,
         page=page,
         presentations=presentations,
-        show_private=permissions.can_view_private_contact(),
+        show_note=permissions.can_view_private_note(),
         can_edit=permissions.can_edit_directory(),
         is_admin=permissions.is_admin(),
     )
@@ -164,6 +164,7 @@ def edit_organisation(organization_id: int):
     org = db.session.get(Organization, organization_id)
     form = OrganizationForm(org)
     if form.validate_on_submit():
+        versions.check(form, org)
         services.update_organization(org, form.values())
         db.session.commit()
         flash(_("The organisation has been saved."), "success")
@@ -210,8 +211,8 @@ def delete_organisation(organization_id: int):
 @bp.route("/people/new", methods=["GET", "POST"])
 @guard(Access.SECRETARIAT)
 def new_person():
-    """Add a person to the shared directory; only administrators give private contact details."""
-    form = PersonForm(show_private=permissions.can_view_private_contact(), organisation=request.args.get("organisation"))
+    """Add a person to the shared directory; only administrators write a private note."""
+    form = PersonForm(full_contact=True, show_note=permissions.can_view_private_note(), organisation=request.args.get("organisation"))
     if form.validate_on_submit():
         person = services.create_person(form.values())
         db.session.commit()
@@ -225,10 +226,15 @@ def new_person():
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @guard(Access.SECRETARIAT, joinedload(Person.organization))
 def edit_person(person_id: int):
-    """Change a person; a secretariat's edit leaves the private contact details as they are."""
+    """Change a person; a secretariat types contact details without seeing the stored ones in full."""
     person = db.session.get(Person, person_id)
-    form = PersonForm(person, show_private=permissions.can_view_private_contact())
+    form = PersonForm(
+        person,
+        full_contact=permissions.contact_view(person) is permissions.ContactView.FULL,
+        show_note=permissions.can_view_private_note(),
+    )
     if form.validate_on_submit():
+        versions.check(form, person)
         services.update_person(person, form.values())
         db.session.commit()
         flash(_("%(name)s has been saved.", name=person.full_name), "success")

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..forms import Form
 from ..forms import enum_choices, optional_id, options
 from ..models import AgendaItem, Document, DocumentAccess, DocumentType
+from ..versions import VersionedForm
 from . import filetypes
 
 
@@ -19,7 +20,7 @@ def item_label(item: AgendaItem) -> str:
     return f"— {text}" if item.parent_id is not None else text
 
 
-class DocumentForm(Form):
+class DocumentForm(VersionedForm, Form):
     """What is shown about a material and who may download it."""
 
     label = StringField(_l("Label"), validators=[Optional(), Length(max=20)], description=_l("As numbered from the agenda, for example “Material 1” or “Material 2-1”."))

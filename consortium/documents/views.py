@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import versions
 from ..extensions import db
 from ..forms import ConfirmForm, render_form
 from ..models import AgendaItem, Document, Meeting
@@ -104,6 +105,7 @@ def edit(document_id: int):
     document = db.session.get(Document, document_id)
     form = DocumentForm(_items(document.meeting_id), document)
     if form.validate_on_submit():
+        versions.check(form, document)
         services.update_document(document, form.values())
         db.session.commit()
         flash(_("The material has been saved."), "success")

@@ -18,6 +18,7 @@ from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
 from ..calendar.month import bounds as month_bounds
 from ..japanese import to_tokyo
+from ..lines import printed_line
 from ..meetings.scheduling import span
 from ..meetings.services import places
 from ..models import AgendaItem, DatePrecision, Meeting, MeetingStatus, Visibility
@@ -166,7 +167,7 @@ def calendar(name: str | None, method: str | None = None, first_year: int = 1970
     if method:
         cal.add("method", method)
     if name:
-        cal.calendar_name = name
+        cal.calendar_name = printed_line(name)  # icalendar does not escape a line break here
     cal.add("x-wr-timezone", TZID)
     cal.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})  # RFC 7986 wants VALUE
     cal.add("x-published-ttl", vDuration(REFRESH))
@@ -196,9 +197,10 @@ def invitation(
     or its update, told apart by SEQUENCE) or "CANCEL". organizer and attendee are (name, email).
     Replies come through the mail's links, so no calendar reply is asked for (RSVP=FALSE)."""
     vevent = event(entry, domain, stamp)
-    vevent.organizer = vCalAddress.new(organizer[1], cn=organizer[0])
+    # A parameter cannot hold a line break, escaped or not.
+    vevent.organizer = vCalAddress.new(organizer[1], cn=printed_line(organizer[0]))
     vevent.attendees = [
-        vCalAddress.new(attendee[1], cn=attendee[0], role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=False)
+        vCalAddress.new(attendee[1], cn=printed_line(attendee[0]), role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=False)
     ]
     if method == "CANCEL":
         vevent.status = "CANCELLED"

@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import permissions
 from ..extensions import db, login_manager
-from ..files import instance_folder, write_atomically
+from ..files import instance_folder, read_cached, write_atomically
 from ..kept import Kept
 from ..japanese import today_tokyo, tokyo_datetime
 from ..meetings.services import in_agenda_order
@@ -74,10 +74,8 @@ def kept_event(key: tuple) -> bytes | None:
     """The serialized event under that key, from memory or from the disk store."""
     chunk = events.get(key)
     if chunk is None:
-        try:
-            with open(_stored_path(key), "rb") as stored:
-                chunk = stored.read()
-        except FileNotFoundError:
+        chunk = read_cached(_stored_path(key))
+        if chunk is None:
             return None
         events.put(key, chunk)
     return chunk

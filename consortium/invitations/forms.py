@@ -6,6 +6,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..consortia.invitees import Invitee
+from ..contact import email_of
 from ..forms import Form, checkboxes, options
 from ..models import Reply
 
@@ -28,7 +29,7 @@ class InviteForm(Form):
 
     def __init__(self, candidates: list[Invitee], **kwargs):
         super().__init__(**kwargs)
-        self.members.choices = options((i.membership.id, f"{i.name}（{i.email}）") for i in candidates)
+        self.members.choices = options((i.membership.id, f"{i.name}（{email_of(i.contact)}）") for i in candidates)
         if not self.is_submitted():
             self.members.data = [str(i.membership.id) for i in candidates]
 

@@ -8,6 +8,8 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app, render_template
 
+from ..lines import printed_line
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -18,9 +20,10 @@ class Attachment:
 
 
 def address(name: str | None, email: str) -> Address:
-    """An address whose display name may be Japanese; the SMTP policy encodes it per RFC 2047."""
+    """An address whose display name may be Japanese; the SMTP policy encodes it per RFC 2047.
+    A header holds one line, whatever the stored name holds."""
     username, domain = email.rsplit("@", 1)
-    return Address(display_name=name or "", username=username, domain=domain)
+    return Address(display_name=printed_line(name or ""), username=username, domain=domain)
 
 
 def sender() -> Address:
@@ -36,7 +39,7 @@ def compose(
     from_ = sender()
     message["From"] = from_
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = printed_line(subject)
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=from_.domain)
     message.set_content(text, charset="utf-8")

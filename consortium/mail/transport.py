@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 import smtplib
+import ssl
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email import policy
@@ -32,10 +33,17 @@ def send(messages: Iterable[EmailMessage]) -> int:
 
 def _send_smtp(messages: list[EmailMessage]) -> None:
     config = current_app.config
-    connect = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with connect(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]) as smtp:
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
+    server, port, timeout = config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_TIMEOUT"]
+    # The mails carry personal reply links: TLS must check the server's certificate and name,
+    # which smtplib does not do without a context.
+    context = ssl.create_default_context()
+    if config["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(server, port, timeout=timeout, context=context)
+    else:
+        smtp = smtplib.SMTP(server, port, timeout=timeout)
+    with smtp:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+            smtp.starttls(context=context)
         if config["MAIL_USERNAME"]:
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         for message in messages:

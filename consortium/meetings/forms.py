@@ -23,6 +23,7 @@ from ..extensions import db
 from ..forms import Form, ends_after_start, enum_choices, optional_id, options
 from ..japanese import to_tokyo, tokyo_datetime
 from ..models import AgendaItem, DatePrecision, Meeting, MeetingKind, MeetingStatus, Organization, Person
+from ..versions import VersionedForm
 
 PRECISIONS = options([
     (DatePrecision.MINUTE.value, _l("Date and time are known")),
@@ -100,7 +101,7 @@ class WhenForm(Form):
         return precision, starts_at, ends_at
 
 
-class MeetingForm(WhenForm):
+class MeetingForm(VersionedForm, WhenForm):
     number = IntegerField(
         _l("Number"),
         validators=[Optional(), NumberRange(min=1, max=999, message=_l("Enter a whole number from 1 to 999."))],
@@ -153,7 +154,7 @@ class MeetingForm(WhenForm):
         }
 
 
-class AgendaItemForm(Form):
+class AgendaItemForm(VersionedForm, Form):
     label = StringField(
         _l("Label"), validators=[Optional(), Length(max=20)], description=_l("As printed, for example (1), “Item 2” or 10.1.")
     )

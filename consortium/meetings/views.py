@@ -9,7 +9,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from .. import permissions
+from .. import permissions, versions
 from ..documents.services import discard
 from ..extensions import db
 from ..forms import ConfirmForm, positive_int, render_form
@@ -154,6 +154,7 @@ def edit(meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     form = MeetingForm(meeting)
     if form.validate_on_submit():
+        versions.check(form, meeting)
         calendars_see_it = services.update_meeting(meeting, form.values())
         db.session.commit()
         if calendars_see_it:
@@ -300,6 +301,7 @@ def edit_item(item_id: int):
     meeting = item.meeting
     form = AgendaItemForm(_top_level(meeting.id), item, has_children=bool(services.children_of(item)))
     if form.validate_on_submit():
+        versions.check(form, item)
         services.update_item(item, form.values())
         db.session.commit()
         flash(_("The agenda item has been saved."), "success")

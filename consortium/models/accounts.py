@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import LabelledEnum, TimestampMixin, UTCDateTime, str_enum
+from .base import LabelledEnum, TimestampMixin, UTCDateTime, Versioned, str_enum
 
 if TYPE_CHECKING:
     from .consortia import Consortium
@@ -22,7 +22,7 @@ class GrantRole(LabelledEnum):
     MEMBER = ("member", _l("Member"))
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, Versioned, TimestampMixin, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +36,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # What the user changes on their own, not in the administrator's form.
+    unversioned = Versioned.unversioned | {"password_hash", "calendar_token", "last_login_at"}
 
     person: Mapped[Person | None] = relationship(back_populates="user")
     grants: Mapped[list[Grant]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -1,10 +1,11 @@
 """Column types and mixins shared by the models."""
 import enum
 from datetime import datetime, timezone
+from typing import ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from ..japanese import search_key
 
@@ -53,6 +54,42 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class Versioned:
+    """A row edited in forms: every UPDATE and DELETE names the version it was read at
+    (version_id_col), so a write based on an older version fails instead of replacing a newer one.
+
+    The version moves when what a form shows changes, not when the row is only touched (a
+    meeting's updated_at when its agenda changes, a user's sign-in time) or moved up or down the
+    list (no form shows the position): a form left open stays good across those. Columns named in
+    `unversioned` do not move it.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    unversioned: ClassVar[frozenset[str]] = frozenset({"updated_at", "position"})
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+def _edited(row: Versioned) -> bool:
+    """Whether a flush changes a column of the row that counts, or one of its many-to-many lists."""
+    state = sa.inspect(row)
+    for attr in state.mapper.attrs:
+        counts = attr.key not in row.unversioned if isinstance(attr, sa.orm.ColumnProperty) else getattr(attr, "secondary", None) is not None
+        if not counts:
+            continue
+        history = state.attrs[attr.key].history
+        if history.has_changes() and list(history.added) != list(history.deleted):
+            return True
+    return False
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _move_versions(session: Session, _context, _instances) -> None:
+    for row in session.dirty:
+        if isinstance(row, Versioned) and not sa.inspect(row).attrs.version.history.has_changes() and _edited(row):
+            row.version += 1
 
 
 class LabelledEnum(str, enum.Enum):

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import LabelledEnum, NumberedTitle, TimestampMixin, maintain_search_text, str_enum
+from .base import LabelledEnum, NumberedTitle, TimestampMixin, Versioned, maintain_search_text, str_enum
 
 if TYPE_CHECKING:
     from .accounts import Grant
@@ -78,7 +78,7 @@ class Theme(db.Model):
         return f"<Theme {self.code}>"
 
 
-class Consortium(TimestampMixin, db.Model):
+class Consortium(Versioned, TimestampMixin, db.Model):
     __tablename__ = "consortium"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,7 +142,7 @@ class Consortium(TimestampMixin, db.Model):
 maintain_search_text(Consortium, "name", "short_name", "name_en")
 
 
-class RosterGroup(NumberedTitle, db.Model):
+class RosterGroup(Versioned, NumberedTitle, db.Model):
     """A heading the roster is grouped under: a programme's numbered item, or a pillar above it."""
 
     __tablename__ = "roster_group"
@@ -166,7 +166,7 @@ class RosterGroup(NumberedTitle, db.Model):
         return f"<RosterGroup {self.id} {self.label} {self.title[:20]}>"
 
 
-class Membership(TimestampMixin, db.Model):
+class Membership(Versioned, TimestampMixin, db.Model):
     """A person or an organisation in a consortium, with everything the roster prints."""
 
     __tablename__ = "membership"

@@ -15,6 +15,7 @@ from .base import (
     NumberedTitle,
     TimestampMixin,
     UTCDateTime,
+    Versioned,
     str_enum,
 )
 
@@ -44,7 +45,7 @@ class MeetingStatus(LabelledEnum):
     CANCELLED = ("cancelled", _l("Cancelled"))
 
 
-class Meeting(TimestampMixin, db.Model):
+class Meeting(Versioned, TimestampMixin, db.Model):
     __tablename__ = "meeting"
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
@@ -97,7 +98,7 @@ class Meeting(TimestampMixin, db.Model):
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title[:20]}>"
 
 
-class AgendaItem(NumberedTitle, db.Model):
+class AgendaItem(Versioned, NumberedTitle, db.Model):
     """An item of a meeting's agenda; one level of nesting (10.1 under 10)."""
 
     __tablename__ = "agenda_item"
@@ -174,7 +175,7 @@ class DocumentAccess(LabelledEnum):
     MEMBERS = ("members", _l("Members of the consortium"))
 
 
-class Document(TimestampMixin, db.Model):
+class Document(Versioned, TimestampMixin, db.Model):
     """An uploaded file of a meeting or one of its agenda items; bytes live outside the web root."""
 
     __tablename__ = "document"

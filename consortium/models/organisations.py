@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import LabelledEnum, TimestampMixin, maintain_search_text, str_enum
+from .base import LabelledEnum, TimestampMixin, Versioned, maintain_search_text, str_enum
 
 if TYPE_CHECKING:
     from .consortia import Membership
@@ -29,7 +29,7 @@ class OrganizationKind(LabelledEnum):
     OTHER = ("other", _l("Other"))
 
 
-class Organization(TimestampMixin, db.Model):
+class Organization(Versioned, TimestampMixin, db.Model):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import TimestampMixin
+from .base import TimestampMixin, Versioned
 
 if TYPE_CHECKING:
     from .accounts import User
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .organisations import Organization
 
 
-class Person(TimestampMixin, db.Model):
+class Person(Versioned, TimestampMixin, db.Model):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import LabelledEnum, TimestampMixin, UTCDateTime, str_enum, utcnow
+from .base import LabelledEnum, TimestampMixin, UTCDateTime, Versioned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from .consortia import Membership
@@ -27,7 +27,7 @@ class Answer(LabelledEnum):
     NO = ("no", "×")
 
 
-class Poll(TimestampMixin, db.Model):
+class Poll(Versioned, TimestampMixin, db.Model):
     __tablename__ = "poll"
 
     id: Mapped[int] = mapped_column(primary_key=True)

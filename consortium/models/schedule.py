@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import DatePrecision, TimestampMixin, UTCDateTime, str_enum, utcnow
+from .base import DatePrecision, TimestampMixin, UTCDateTime, Versioned, str_enum, utcnow
 from .consortia import Consortium
 
 
-class Milestone(TimestampMixin, db.Model):
+class Milestone(Versioned, TimestampMixin, db.Model):
     """A dated step that is not a meeting (区民生活常任委員会 報告, 成果報告会)."""
 
     __tablename__ = "milestone"
@@ -37,7 +37,7 @@ class Milestone(TimestampMixin, db.Model):
         return f"<Milestone {self.id} {self.on} {self.title[:20]}>"
 
 
-class Target(TimestampMixin, db.Model):
+class Target(Versioned, TimestampMixin, db.Model):
     """A KPI: what, how much, by the end of which fiscal year (年度, April–March)."""
 
     __tablename__ = "target"
@@ -71,7 +71,7 @@ class Target(TimestampMixin, db.Model):
         return f"<Target {self.id} FY{self.fiscal_year} {self.title[:20]}>"
 
 
-class TargetReport(db.Model):
+class TargetReport(Versioned, db.Model):
     """Progress against a target, one per fiscal year."""
 
     __tablename__ = "target_report"

@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..files import instance_folder, write_atomically
+from ..files import instance_folder, read_cached, write_atomically
 from ..kept import Kept
 from .render import RENDERER
 
@@ -27,11 +27,7 @@ def _path(key: str) -> str:
 
 def read(key: str) -> bytes | None:
     """The cached PDF under that key, or None."""
-    try:
-        with open(_path(key), "rb") as cached:
-            return cached.read()
-    except FileNotFoundError:
-        return None
+    return read_cached(_path(key))
 
 
 def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:

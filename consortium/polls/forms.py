@@ -28,6 +28,7 @@ from ..forms import FIRST_DATE, LAST_DATE, Form, options
 from ..japanese import to_tokyo, today_tokyo, tokyo_datetime
 from ..meetings.forms import TIME_FORMATS
 from ..models import Answer, Poll, PollSlot
+from ..versions import VersionedForm
 
 # Empty rows offered for new candidate slots; rows left empty are ignored.
 SLOT_ROWS = 5
@@ -83,7 +84,7 @@ class SlotRow(PlainForm):
         return starts, tokyo_datetime(d.year, d.month, d.day, end.hour, end.minute) if end else None
 
 
-class PollForm(Form):
+class PollForm(VersionedForm, Form):
     """A poll's title, message and respond-by date, and new candidate slots to add."""
 
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])

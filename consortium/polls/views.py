@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from .. import permissions
+from .. import permissions, versions
 from ..consortia.invitees import Invitee, invitee, invitee_of_person, invitees, requested_invitee
 from ..extensions import db
 from ..mail import notices
@@ -164,6 +164,7 @@ def edit(poll_id: int):
         return redirect(_poll_url(poll))
     form = PollForm(poll, needs_slot=False)
     if form.validate_on_submit():
+        versions.check(form, poll)
         services.update_poll(poll, form.values())
         added = services.add_slots(poll, form.new_slots())
         db.session.commit()

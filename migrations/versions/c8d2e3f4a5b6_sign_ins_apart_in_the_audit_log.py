@@ -3,8 +3,8 @@
 A sign-in was recorded as a change of the account's last_login_at; it is now an event of its
 own ('sign_in'), so the log can show edits without them. Events already written are renamed.
 
-Revision ID: b7c1d2e3f4a5
-Revises: 6112e48242c4
+Revision ID: c8d2e3f4a5b6
+Revises: b7c1d2e3f4a5
 Create Date: 2026-12-04 15:30:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b7c1d2e3f4a5'
-down_revision = '6112e48242c4'
+revision = 'c8d2e3f4a5b6'
+down_revision = 'b7c1d2e3f4a5'
 branch_labels = None
 depends_on = None
 
