@@ -291,7 +291,7 @@ def test_the_merge_preview_tells_what_moves_and_writes_nothing(db, client, login
     assert response.status_code == 200
     page = text(response)
     assert "Roster entries of the organisation</th><td>1" in page and "People belonging to it</th><td>1" in page
-    assert "name_en, website" in page
+    assert "has none: English name、Website." in page
     assert fresh(db, Organization, duplicate.id) is not None
 
 
@@ -428,6 +428,7 @@ def test_bad_audit_filters_are_refused(client, login, admin):
     login(admin)
     assert client.get("/admin/audit", query_string={"entity_type": "Nothing"}).status_code == 400
     assert client.get("/admin/audit", query_string={"consortium_id": "x"}).status_code == 400
+    assert client.get("/admin/audit", query_string={"show": "everything"}).status_code == 400
 
 
 def test_a_secretariat_sees_their_own_consortiums_log_only(db, client, login, make_user, make_consortium, make_meeting):

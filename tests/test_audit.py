@@ -181,3 +181,17 @@ def test_a_page_of_the_log_costs_the_same_queries_for_more_rows(
     with count_queries() as many:
         assert client.get("/admin/audit").status_code == 200
     assert len(many) == len(few)
+
+
+def test_every_kind_of_row_in_the_demo_reads_in_the_log(db, client, login, admin, demo):
+    from consortium.admin.audit_subjects import KINDS
+
+    login(admin)
+    logged = set(db.session.execute(sa.select(AuditEvent.entity_type).distinct()).scalars())
+    assert len(logged) > 5
+    for kind in KINDS:
+        response = client.get("/admin/audit", query_string={"entity_type": kind})
+        assert response.status_code == 200, kind
+        headings = re.sub(r"<[^>]+>", " ", " ".join(re.findall(r'<h2 class="event">(.*?)</h2>', squeezed(response))))
+        assert (kind in logged) == ("作成" in headings), kind
+        assert kind not in headings and "#" not in headings, kind

@@ -5,7 +5,9 @@ import sqlalchemy as sa
 from browsing import PHONE, check_page, needs_chromium, read_in_japanese, sign_in
 
 from consortium.audit import act_as
-from consortium.models import Consortium, GrantRole, Meeting
+from datetime import datetime, timezone
+
+from consortium.models import Consortium, GrantRole, Meeting, Minutes, MinutesApproval, MinutesStatus
 
 pytestmark = needs_chromium
 
@@ -35,7 +37,6 @@ def test_the_roster_reads_on_a_phone_and_its_actions_are_reachable(live_server, 
     check_tables(page)
     last_action = page.locator("#current ~ .table-wrap tbody tr").first.locator(".actions a").last
     last_action.focus()
-    page.screenshot(path="/tmp/roster.png", full_page=True)
     box = last_action.bounding_box()
     assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
 
@@ -53,4 +54,23 @@ def test_the_audit_log_reads_on_a_phone(db, live_server, page, setagaya, make_us
         page.goto(live_server + address)
         assert page.locator("ol.audit > li").count() > 0, address
         check_tables(page)
-        page.screenshot(path=f"/tmp/audit{len(address)}.png", full_page=True)
+
+
+def test_the_signatories_of_published_minutes_read_on_a_phone(db, live_server, page, setagaya, make_user):
+    secretariat = make_user({setagaya: GrantRole.SECRETARIAT}, display_name="世田谷区 経済産業部 産業連携交流推進課")
+    chair = make_user({setagaya: GrantRole.MEMBER}, display_name="長山 宗広")
+    meeting = db.session.execute(sa.select(Meeting).where(Meeting.consortium_id == setagaya.id).limit(1)).scalar_one()
+    if meeting.minutes is None:
+        meeting.minutes = Minutes(body="議事の概要")
+    meeting.minutes.status = MinutesStatus.PUBLISHED
+    meeting.minutes.published_at = datetime.now(timezone.utc)
+    meeting.minutes.approvals = [
+        MinutesApproval(user=chair, capacity="会長", approved_at=datetime.now(timezone.utc)),
+        MinutesApproval(user=secretariat, capacity="署名委員"),
+    ]
+    db.session.commit()
+    sign_in(page, live_server, secretariat)
+    read_in_japanese(page, live_server)
+    page.goto(f"{live_server}/meetings/{meeting.id}/minutes")
+    assert page.locator("#signatories ~ .table-wrap tbody tr").count() == 2
+    check_tables(page)

@@ -41,3 +41,24 @@ def test_upgrade_gives_the_models_schema(empty_database):
         db.engine.dispose()
     assert "meeting" in tables and "alembic_version" in tables
     assert diff == [], f"schema drift between migrations and models: {diff}"
+
+
+def test_upgrade_sets_sign_ins_apart_from_changes_in_the_audit_log(empty_database):
+    url, engine_options = empty_database
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+    event = sa.table("audit_event", sa.column("id"), sa.column("action"), sa.column("entity_type"), sa.column("after", sa.JSON),
+                     sa.column("occurred_at"))
+    with app.app_context():
+        upgrade(revision="b7c1d2e3f4a5")
+        with db.engine.begin() as conn:
+            conn.execute(event.insert(), [
+                {"id": 1, "action": "update", "entity_type": "User", "after": {"last_login_at": "2026-12-01T00:00:00+00:00"},
+                 "occurred_at": "2026-12-01 00:00:00"},
+                {"id": 2, "action": "update", "entity_type": "User", "after": {"display_name": "山田"},
+                 "occurred_at": "2026-12-01 00:00:00"},
+            ])
+        upgrade(revision="c8d2e3f4a5b6")
+        with db.engine.connect() as conn:
+            actions = conn.execute(sa.select(event.c.id, event.c.action).order_by(event.c.id)).all()
+        db.engine.dispose()
+    assert [tuple(a) for a in actions] == [(1, "sign_in"), (2, "update")]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -137,8 +138,8 @@ def _typed(column: sa.Column | None, value):
         if isinstance(kind, sa.Date):
             return long_date(date.fromisoformat(value))
         if isinstance(kind, sa.Numeric):
-            return number(value)
-    except (TypeError, ValueError):
+            return number(Decimal(str(value)))
+    except (TypeError, ValueError, ArithmeticError):
         return value  # an event older than the column's type: shown as it was kept
     return value
 

@@ -16,6 +16,7 @@ from ..models import Consortium, Grant, GrantRole, Organization, Person, User
 from ..pagination import paginate
 from ..permissions import Access, guard
 from . import auditlog, services
+from .audit_fields import label_of
 from .forms import (
     AuditFilterForm,
     EditUserForm,
@@ -192,8 +193,11 @@ def _merge_page(kept, model, choose_form, plan_of, merge, kept_url: str, kind: s
     if duplicate is not None:
         confirm.duplicate_id.data = duplicate.id
     both_users = kind == "person" and duplicate is not None and kept.user is not None and duplicate.user is not None
+    # The fields taken from the duplicate, named as the directory's form names them.
+    filled = [str(label_of(model.__name__, name)) for name in plan.filled] if plan is not None else []
     return render_template(
         "admin/merge.html",
+        filled=filled,
         kind=kind,
         kept=kept,
         kept_url=kept_url,
