@@ -351,3 +351,17 @@ def test_a_deletion_that_meets_a_row_changed_meanwhile_is_refused_without_a_500(
     assert response.status_code == 409
     assert "changed by someone else" in text(response) or "ほかの人が変更" in text(response)
     assert fresh(db, Milestone, milestone.id) is not None
+
+
+def test_a_change_made_only_through_a_relationship_makes_older_forms_stale(db, two_sessions, admin):
+    """The person's organisation is a row it points at: changing only it still moves the version."""
+    consortium, user, first, second = two_sessions
+    url, _field, person = _person(db, consortium)
+    _add(db, Organization(name="松本市"))
+    sign_in(first, user)
+    sign_in(second, user)
+    stale = form_as_shown(text(second.get(url)))
+    assert first.post(url, data={**form_as_shown(text(first.get(url))), "organisation": "松本市"}).status_code == 302
+
+    assert second.post(url, data={**stale, "title": "課長"}).status_code == 409
+    assert fresh(db, Person, person.id).organization.name == "松本市"
