@@ -10,9 +10,7 @@ import pytest
 from consortium.japanese import tokyo_datetime
 from consortium.models import (
     AgendaItem,
-    Consortium,
     Document,
-    GrantRole,
     Meeting,
     Membership,
     Milestone,
@@ -184,8 +182,9 @@ VALUES = {"observers": ("12", "30"), "name_en": ("Nagano A", "Nagano B")}
 
 
 @pytest.fixture()
-def two_sessions(app, client, office, admin):
-    """Two browsers signed in as the same secretariat (the administrator for accounts)."""
+def two_sessions(app, client, office):
+    """Two browsers of the same secretariat, not yet signed in (the client fixture makes every
+    client of the app run each request in its own context)."""
     consortium, user = office
     first, second = app.test_client(), app.test_client()
     return consortium, user, first, second
@@ -240,7 +239,7 @@ def test_the_conflict_page_gives_back_a_form_that_saves(kind, db, two_sessions, 
     assert _stored(db, row, field) == theirs
 
 
-def test_a_save_at_the_current_version_works_as_before(db, two_sessions, admin):
+def test_a_save_at_the_current_version_works_as_before(db, two_sessions):
     consortium, user, first, _second = two_sessions
     url, field, row = _meeting(db, consortium)
     sign_in(first, user)
@@ -250,7 +249,7 @@ def test_a_save_at_the_current_version_works_as_before(db, two_sessions, admin):
         assert _stored(db, row, field) == venue
 
 
-def test_a_save_without_a_version_is_refused(db, two_sessions, admin):
+def test_a_save_without_a_version_is_refused(db, two_sessions):
     consortium, user, first, _second = two_sessions
     url, field, row = _consortium(db, consortium)
     sign_in(first, user)
@@ -260,7 +259,7 @@ def test_a_save_without_a_version_is_refused(db, two_sessions, admin):
     assert _stored(db, row, field) is None
 
 
-def test_the_conflict_page_shows_choices_by_their_label_and_who_saved_last(db, two_sessions, admin, english):
+def test_the_conflict_page_shows_choices_by_their_label_and_who_saved_last(db, two_sessions):
     consortium, user, first, second = two_sessions
     first.set_cookie("lang", "en")
     second.set_cookie("lang", "en")
@@ -275,7 +274,7 @@ def test_the_conflict_page_shows_choices_by_their_label_and_who_saved_last(db, t
     assert f"Last saved by {user.display_name}, " in page
 
 
-def test_a_transfer_from_a_stale_page_is_refused(db, two_sessions, admin, make_person):
+def test_a_transfer_from_a_stale_page_is_refused(db, two_sessions, make_person):
     consortium, user, first, second = two_sessions
     url, _field, membership = _membership(db, consortium)
     successor = make_person(family_name="高橋", given_name="次郎")
@@ -290,7 +289,7 @@ def test_a_transfer_from_a_stale_page_is_refused(db, two_sessions, admin, make_p
     assert fresh(db, Membership, membership.id).is_current
 
 
-def test_a_write_that_loses_the_race_at_the_database_gets_the_conflict_page(db, two_sessions, admin, monkeypatch):
+def test_a_write_that_loses_the_race_at_the_database_gets_the_conflict_page(db, two_sessions, monkeypatch):
     """The row moves between the version check and the write: the UPDATE finds no row at the
     version it read (StaleDataError), and the user gets the same page, not a 500."""
     from consortium.meetings import services
@@ -317,7 +316,7 @@ def test_a_write_that_loses_the_race_at_the_database_gets_the_conflict_page(db, 
     assert _stored(db, row, field) == "先の保存"
 
 
-def test_moving_an_item_leaves_its_open_form_good(db, two_sessions, admin):
+def test_moving_an_item_leaves_its_open_form_good(db, two_sessions):
     """A move changes no field a form shows, so it does not make the form stale."""
     consortium, user, first, _second = two_sessions
     url, field, item = _agenda_item(db, consortium)
@@ -329,7 +328,7 @@ def test_moving_an_item_leaves_its_open_form_good(db, two_sessions, admin):
     assert first.post(url, data={**data, field: "移動のあとで"}).status_code == 302
 
 
-def test_a_deletion_that_meets_a_row_changed_meanwhile_is_refused_without_a_500(db, two_sessions, admin, monkeypatch):
+def test_a_deletion_that_meets_a_row_changed_meanwhile_is_refused_without_a_500(db, two_sessions, monkeypatch):
     """One-click steps carry no version; when their write still meets a newer row, the page says so."""
     from consortium.consortia import services
 
@@ -351,3 +350,17 @@ def test_a_deletion_that_meets_a_row_changed_meanwhile_is_refused_without_a_500(
     assert response.status_code == 409
     assert "changed by someone else" in text(response) or "ほかの人が変更" in text(response)
     assert fresh(db, Milestone, milestone.id) is not None
+
+
+def test_a_change_made_only_through_a_relationship_makes_older_forms_stale(db, two_sessions):
+    """The person's organisation is a row it points at: changing only it still moves the version."""
+    consortium, user, first, second = two_sessions
+    url, _field, person = _person(db, consortium)
+    _add(db, Organization(name="松本市"))
+    sign_in(first, user)
+    sign_in(second, user)
+    stale = form_as_shown(text(second.get(url)))
+    assert first.post(url, data={**form_as_shown(text(first.get(url))), "organisation": "松本市"}).status_code == 302
+
+    assert second.post(url, data={**stale, "title": "課長"}).status_code == 409
+    assert fresh(db, Person, person.id).organization.name == "松本市"

@@ -72,16 +72,25 @@ class Versioned:
         return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
 
 
+def _counts(row: Versioned, attr) -> bool:
+    """Whether a change of the attribute moves the version: a column that counts, or what the row
+    points at (before a flush, a changed many-to-one shows on the relationship, not yet on its
+    column) or lists in a table of pairs. Not its one-to-many lists: those rows have their own."""
+    if isinstance(attr, sa.orm.ColumnProperty):
+        return attr.key not in row.unversioned
+    if isinstance(attr, sa.orm.RelationshipProperty):
+        return attr.secondary is not None or attr.direction is sa.orm.MANYTOONE
+    return False
+
+
 def _edited(row: Versioned) -> bool:
-    """Whether a flush changes a column of the row that counts, or one of its many-to-many lists."""
+    """Whether the coming flush changes something of the row that counts."""
     state = sa.inspect(row)
     for attr in state.mapper.attrs:
-        counts = attr.key not in row.unversioned if isinstance(attr, sa.orm.ColumnProperty) else getattr(attr, "secondary", None) is not None
-        if not counts:
-            continue
-        history = state.attrs[attr.key].history
-        if history.has_changes() and list(history.added) != list(history.deleted):
-            return True
+        if _counts(row, attr):
+            history = state.attrs[attr.key].history
+            if history.has_changes() and list(history.added) != list(history.deleted):
+                return True
     return False
 
 
