@@ -5,6 +5,7 @@ conftest.py loads this module as a plugin, so its fixtures reach every test file
 """
 import os
 import threading
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -17,15 +18,22 @@ PHONE = {"width": 390, "height": 844}
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
 
-@pytest.fixture()
-def live_server(app, db, upload_folder):
-    """Serve the app, with an empty database and uploads in a temporary folder, on a free loopback port."""
+@contextmanager
+def serving(app):
+    """Serve the app on a free loopback port, in a thread, for the `with` block; give its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture()
+def live_server(app, db, upload_folder):
+    """Serve the app, with an empty database and uploads in a temporary folder."""
+    with serving(app) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -64,11 +72,16 @@ def page(new_page):
     return new_page()
 
 
-def serious_violations(page):
+def serious_axe_findings(page) -> list[dict]:
+    """axe-core's serious and critical violations on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def serious_violations(page):
+    return [v["id"] for v in serious_axe_findings(page)]
 
 
 def check_page(page):
