@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from conftest import PASSWORD
 
@@ -18,10 +18,15 @@ PHONE = {"width": 390, "height": 844}
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args):
+        """Log no line per request: a failing test's report stays readable (errors are still logged)."""
+
+
 @contextmanager
 def serving(app):
     """Serve the app on a free loopback port, in a thread, for the `with` block; give its address."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
