@@ -29,6 +29,7 @@ from walking import (
     distinct_pages,
     nu_messages,
     nu_report,
+    refused_links_report,
     seed_urls,
     server_error_report,
 )
@@ -86,6 +87,12 @@ def test_no_page_answers_a_server_error(walk):
     crashes = [visit for visit in walk.visits if visit.status >= 500]
     if crashes:
         pytest.fail(server_error_report(crashes), pytrace=False)
+
+
+def test_no_page_links_its_visitor_to_a_page_that_refuses_them(walk):
+    refused = [visit for visit in walk.visits if visit.linked_from and visit.status in (403, 404)]
+    if refused:
+        pytest.fail(refused_links_report(refused), pytrace=False)
 
 
 @pytest.mark.skipif(not (VNU_JAR.exists() and shutil.which("java")), reason="the Nu Html Checker needs Java and node_modules/vnu-jar: scripts/test installs them")

@@ -10,7 +10,7 @@ import subprocess
 import traceback
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -255,10 +255,10 @@ def on_site(base: str, href: str) -> str | None:
 
 
 def links_of(url: str, html: str) -> list[str]:
-    """The links of a page to other pages of this site."""
+    """The links of a page to other pages of this site (not to a place on the page itself)."""
     parser = _Links()
     parser.feed(html)
-    return [link for href in parser.hrefs if (link := on_site(url, href))]
+    return [link for href in parser.hrefs if (link := on_site(url, href)) and link != url]
 
 
 def _where_raised(error: BaseException) -> str:
@@ -287,10 +287,10 @@ class Crawler:
         keys = {pair.partition("=")[0] for pair in urlsplit(url).query.split("&") if pair}
         return self.endpoint_of(url), tuple(sorted(keys))
 
-    def get(self, url: str, linked_from: str | None) -> Visit:
+    def get(self, url: str) -> Visit:
         # A language link sets the cookie: set it back before each visit, so every page is in self.lang.
         self.client.set_cookie("lang", self.lang)
-        seen = {"role": self.role, "lang": self.lang, "url": url, "endpoint": self.endpoint_of(url), "linked_from": linked_from}
+        seen = {"role": self.role, "lang": self.lang, "url": url, "endpoint": self.endpoint_of(url)}
         try:
             response = self.client.get(url)
         except Exception as error:  # the app raised: a user would get a 500
@@ -301,22 +301,25 @@ class Crawler:
         return Visit(**seen, status=response.status_code, mimetype=response.mimetype, html=html, location=location)
 
     def crawl(self, seeds: Iterable[str]) -> list[Visit]:
-        """Visit every seed, then the links found, breadth first, while their kind is rare enough."""
-        queue = deque((url, None) for url in dict.fromkeys(seeds))
-        queued = {url for url, _ in queue}
-        kinds = Counter(self.kind_of(url) for url in queued)
+        """Visit every seed, then the links found, breadth first, while their kind is rare enough;
+        each visit says which page first linked to it, if any did."""
+        queue = deque(dict.fromkeys(seeds))
+        queued = set(queue)
+        kinds = Counter(self.kind_of(url) for url in queue)
+        linked_from: dict[str, str] = {}
         visits = []
         while queue and len(visits) < PAGES_PER_VISITOR:
-            url, linked_from = queue.popleft()
-            visit = self.get(url, linked_from)
+            url = queue.popleft()
+            visit = self.get(url)
             visits.append(visit)
             found = links_of(url, visit.html) if visit.html else []
             for link in found + ([visit.location] if visit.location else []):
+                linked_from.setdefault(link, url)
                 if link not in queued and kinds[kind := self.kind_of(link)] < PAGES_PER_KIND:
                     queued.add(link)
                     kinds[kind] += 1
-                    queue.append((link, url))
-        return visits
+                    queue.append(link)
+        return [replace(visit, linked_from=linked_from.get(visit.url)) for visit in visits]
 
 
 # -- reports ------------------------------------------------------------------------------------
@@ -347,6 +350,18 @@ def server_error_report(crashes: list[Visit]) -> str:
         lines.append(endpoint)
         for error, visits in errors.items():
             lines += [f"  {error}", f"    as {_who(visits)}: {_where(visits)}"]
+    return "\n".join(lines)
+
+
+def refused_links_report(refused: list[Visit]) -> str:
+    """Links a page showed its visitor to a page that refused them, by the route linked to."""
+    by_route: dict[str, list[Visit]] = defaultdict(list)
+    for visit in refused:
+        by_route[visit.endpoint].append(visit)
+    lines = [f"{len(refused)} links lead their visitor to a refusal:"]
+    for endpoint, visits in sorted(by_route.items()):
+        statuses = "/".join(sorted({str(v.status) for v in visits}))
+        lines.append(f"  {endpoint} ({statuses}) as {_who(visits)}: {_where(visits)}")
     return "\n".join(lines)
 
 
