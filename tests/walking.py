@@ -36,6 +36,7 @@ from consortium.models import (
     Milestone,
     Minutes,
     MinutesStatus,
+    Person,
     Poll,
     PollStatus,
     RosterGroup,
@@ -149,6 +150,8 @@ PICKS: list[tuple[str, str, Callable[[], object]]] = [
         .order_by(AgendaPresenter.id))),
     ("person_id", "a person with a demo account", lambda: _first(
         sa.select(User.person_id).where(User.person_id.is_not(None)).order_by(User.id))),
+    ("person_id", "a person with private contact details", lambda: _first(
+        sa.select(Person.id).where(Person.email.is_not(None)).order_by(Person.id))),
     ("user_id", "a secretariat's account", lambda: _first(
         sa.select(Grant.user_id).where(Grant.role == GrantRole.SECRETARIAT).order_by(Grant.user_id))),
     ("poll_id", "an open date poll", _poll_in(PollStatus.OPEN)),
@@ -172,7 +175,7 @@ class Seeds:
     unknown_arguments: dict[str, list[str]] = field(default_factory=dict)  # argument the walk has no pick for
 
 
-def get_routes(app: Flask) -> list:
+def _get_routes(app: Flask) -> list:
     return sorted(
         (rule for rule in app.url_map.iter_rules() if "GET" in rule.methods and rule.endpoint != "static"),
         key=lambda rule: rule.rule,
@@ -190,7 +193,7 @@ def seed_urls(app: Flask) -> Seeds:
         elif value not in values[argument]:
             values[argument].append(value)
     with app.test_request_context():
-        for rule in get_routes(app):
+        for rule in _get_routes(app):
             (argument,) = rule.arguments or (None,)  # no route takes two
             if argument is None:
                 seeds.urls.append(url_for(rule.endpoint))
@@ -264,7 +267,8 @@ def links_of(url: str, html: str) -> list[str]:
 def _where_raised(error: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if "/consortium/" in f.filename]
     place = f" at {frames[-1].filename.split('/consortium/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
-    return f"{type(error).__name__}: {error}{place}"
+    first_line = str(error).strip().split("\n", 1)[0][:300]  # a database error goes on with its SQL
+    return f"{type(error).__name__}: {first_line}{place}"
 
 
 class Crawler:
@@ -410,14 +414,16 @@ def nu_report(messages: list[dict], pages: dict[str, tuple[str, list[Visit]]]) -
         by_message[_BAD_VALUE.sub("Bad value “…”", message["message"])].append(message)
     lines = [f"{len(messages)} Nu errors of {len(by_message)} kinds in {len({m['page'] for m in messages})} pages:"]
     for text, found in sorted(by_message.items(), key=lambda item: -len(item[1])):
-        visits = [v for digest in dict.fromkeys(m["page"] for m in found) for v in pages[digest][1]]
+        # A message about no page (the checker's own trouble) has no visits.
+        visits = [v for digest in dict.fromkeys(m["page"] for m in found) for v in pages.get(digest, ("", []))[1]]
         routes = sorted({v.endpoint for v in visits})
-        sample, first = visits[0], found[0]
-        lines += [
-            f"{text}  — {len(found)} times; routes: {', '.join(routes)}",
-            f"    e.g. {sample.url} as {sample.role} ({sample.lang}), line {first.get('lastLine')}: "
-            f"{first.get('extract', '').strip()!r}" + (f" ({first['message']})" if first["message"] != text else ""),
-        ]
+        first = found[0]
+        lines.append(f"{text}  — {len(found)} times; routes: {', '.join(routes) or 'none'}")
+        if visits:
+            lines.append(
+                f"    e.g. {visits[0].url} as {visits[0].role} ({visits[0].lang}), line {first.get('lastLine')}: "
+                f"{first.get('extract', '').strip()!r}" + (f" ({first['message']})" if first["message"] != text else "")
+            )
     return "\n".join(lines)
 
 
