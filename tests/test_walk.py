@@ -1,7 +1,8 @@
 """The role walk: every GET route filled with demo rows, and the pages they link to, for every kind of
 visitor (the demo accounts, a member and a secretariat of another consortium, anonymous) in Japanese
-and English. No answer is a server error, every page is valid HTML for the Nu Html Checker, and
-axe-core finds nothing serious at phone and desktop width, where no page scrolls sideways on a phone.
+and English. No answer is a server error, no link leads its visitor to a refusal, every page is
+valid HTML for the Nu Html Checker, and axe-core finds nothing serious at phone and desktop width,
+where no page scrolls sideways on a phone.
 
 The walk runs once for the module (tests/walking.py); each test reads what it found.
 """
@@ -107,7 +108,7 @@ def test_every_page_is_valid_html(walk, tmp_path):
 @pytest.fixture(scope="module")
 def seen_in_browser(app, walk, browser):
     """Check one page per route in Chromium (axe-core at 390 and 1280 px, width at 390 px)."""
-    with app.app_context(), serving(app) as base:
+    with serving(app) as base:
         return check_in_browser(browser, base, browser_targets(walk.visits), walk.accounts, DEMO_PASSWORD)
 
 
