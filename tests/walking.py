@@ -11,11 +11,13 @@ import traceback
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import sqlalchemy as sa
+from browsing import PHONE, serious_axe_findings
 from flask import Flask, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -450,52 +452,57 @@ def browser_targets(visits: Iterable[Visit]) -> list[tuple[str, str, str]]:
 
 @dataclass(frozen=True)
 class Seen:
-    """What the browser found wrong on one page at one width."""
+    """What the browser found wrong on one page in one language at one width."""
 
     endpoint: str
     role: str
     url: str
+    lang: str
     width: int
     problem: str  # an axe rule ("scrollable-region-focusable (serious): …") or WIDER_THAN_PHONE
     where: str = ""  # the first element axe names, or how wide the page is
 
 
+# Japanese at both widths, as users mostly read the site; English at phone width, where its longer
+# words overflow and its labels may part from the visible text.
+BROWSER_CHECKS = (("ja", (PHONE, DESKTOP)), ("en", (PHONE,)))
+
+
 def check_in_browser(browser, base: str, targets: list[tuple[str, str, str]], accounts: dict[str, str],
                      password: str) -> list[Seen]:
-    """Open each target in Chromium, in Japanese, signed in as its role; check axe-core at phone and
-    desktop width and that the page is no wider than the phone."""
-    from browsing import PHONE, serious_axe_findings
-
+    """Open each target in Chromium signed in as its role; check axe-core, and that no page is wider
+    than the phone, in the languages and widths of BROWSER_CHECKS."""
     pages = {}
     found: list[Seen] = []
 
-    def page_as(role: str):
-        if role not in pages:
+    def page_as(role: str, lang: str):
+        if (role, lang) not in pages:
             context = browser.new_context(viewport=PHONE)
             context.set_default_timeout(15_000)
-            context.add_cookies([{"name": "lang", "value": "ja", "url": base}])
-            pages[role] = page = context.new_page()
+            context.add_cookies([{"name": "lang", "value": lang, "url": base}])
+            pages[role, lang] = page = context.new_page()
             if role != "anonymous":
                 page.goto(f"{base}/accounts/login")
                 page.fill("input[name=email]", accounts[role])
                 page.fill("input[name=password]", password)
                 page.click("form.stacked button[type=submit]")
                 page.wait_for_url(lambda url: "/accounts/login" not in url)
-        return pages[role]
+        return pages[role, lang]
 
     try:
         for endpoint, role, url in targets:
-            page = page_as(role)
-            page.set_viewport_size(PHONE)
-            page.goto(base + url)
-            for viewport in (PHONE, DESKTOP):
-                page.set_viewport_size(viewport)
-                for violation in serious_axe_findings(page):
-                    problem = f"{violation['id']} ({violation['impact']}): {violation['help']}"
-                    where = " ".join(violation["nodes"][0]["target"]) if violation["nodes"] else ""
-                    found.append(Seen(endpoint, role, url, viewport["width"], problem, str(where)))
-                if viewport is PHONE and (width := page.evaluate("document.documentElement.scrollWidth")) > PHONE["width"]:
-                    found.append(Seen(endpoint, role, url, PHONE["width"], WIDER_THAN_PHONE, f"{width} px wide"))
+            for lang, viewports in BROWSER_CHECKS:
+                page = page_as(role, lang)
+                page.set_viewport_size(PHONE)
+                page.goto(base + url)
+                for viewport in viewports:
+                    page.set_viewport_size(viewport)
+                    seen = partial(Seen, endpoint, role, url, lang, viewport["width"])
+                    for violation in serious_axe_findings(page):
+                        where = " ".join(map(str, violation["nodes"][0]["target"])) if violation["nodes"] else ""
+                        found.append(seen(f"{violation['id']} ({violation['impact']}): {violation['help']}", where))
+                    if viewport is PHONE and (width := page.evaluate("document.documentElement.scrollWidth")) > PHONE["width"]:
+                        found.append(seen(WIDER_THAN_PHONE, f"{width} px wide"))
     finally:
         for page in pages.values():
             page.context.close()
@@ -510,5 +517,6 @@ def browser_report(found: list[Seen]) -> str:
     lines = []
     for problem, seen in sorted(by_problem.items()):
         lines.append(problem)
-        lines += [f"    {s.endpoint} as {s.role} at {s.width} px: {s.url}" + (f" — {s.where}" if s.where else "") for s in seen]
+        lines += [f"    {s.endpoint} as {s.role} ({s.lang}) at {s.width} px: {s.url}" + (f" — {s.where}" if s.where else "")
+                  for s in seen]
     return "\n".join(lines)
