@@ -53,6 +53,11 @@ def clock(value: datetime) -> str:
     return japanese.to_tokyo(value).strftime("%H:%M")
 
 
+def html_datetime(value: datetime) -> str:
+    """A moment for <time datetime="…">, to the second: HTML allows no more than milliseconds."""
+    return value.isoformat(timespec="seconds")
+
+
 def meeting_when(meeting, short: bool = False) -> str:
     """The date (and time, when known) of a meeting, in Tokyo time."""
     if meeting.precision is DatePrecision.MONTH:
@@ -83,6 +88,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(dated)
     app.add_template_filter(meeting_when)
     app.add_template_filter(clock)
+    app.add_template_filter(html_datetime)
     app.add_template_filter(fiscal_year)
     app.add_template_filter(number)
     app.add_template_filter(japanese.seat_mark, "seat")

@@ -7,6 +7,7 @@ from datetime import date
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,7 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from .japanese import search_key
 from .lines import typed_line, typed_text
@@ -86,6 +87,11 @@ class Form(FlaskForm):
             if issubclass(field_class, IntegerField):
                 options["validators"] = [fits_integer_column, *(unbound_field.kwargs.get("validators") or ())]
             return unbound_field.bind(form=form, **options)
+
+    def hidden_tag(self, *fields):
+        """The hidden fields without their ids: a page with two forms would say id="csrf_token" twice."""
+        chosen = [getattr(self, f) if isinstance(f, str) else f for f in fields] if fields else list(self)
+        return Markup("\n".join(f(id=False) for f in chosen if isinstance(f.widget, HiddenInput)))
 
 
 class SearchForm(FlaskForm):

@@ -64,22 +64,27 @@ def db(app):
     """Give each test an empty database inside an application context."""
     with app.app_context():
         yield _db
-        throttle.storage().reset()
-        _db.session.rollback()
-        _db.session.remove()
-        tables = list(reversed(_db.metadata.sorted_tables))
-        with _db.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                # Rows that refer to rows of their own table (a consortium's parent) need the checks off.
-                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                for table in tables:
-                    conn.execute(table.delete())
-                conn.commit()
-                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        empty_database()
+
+
+def empty_database():
+    """Delete every row (and reset the sign-in counts), keeping the schema for the next test."""
+    throttle.storage().reset()
+    _db.session.rollback()
+    _db.session.remove()
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            # Rows that refer to rows of their own table (a consortium's parent) need the checks off.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            for table in tables:
+                conn.execute(table.delete())
             conn.commit()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 class Client(FlaskClient):

@@ -137,6 +137,14 @@ def test_meetings_show_their_tokyo_time_status_and_precision(client, make_consor
     assert "師走の会" in text(client.get(f"/consortia/{consortium.id}/calendar?month=2026-12"))
 
 
+def test_a_meeting_time_is_given_to_machines_to_the_second(client, make_consortium, make_meeting):
+    # HTML's <time datetime> takes at most milliseconds; a time typed nowhere (a script, the demo) may hold more.
+    consortium = make_consortium()
+    make_meeting(consortium, starts_at=tokyo_datetime(2026, 11, 5, 10).replace(microsecond=123456), ends_at=None)
+    html = text(client.get(f"/consortia/{consortium.id}/calendar?month=2026-11"))
+    assert '<time datetime="2026-11-05T01:00:00+00:00">10:00</time>' in html
+
+
 def test_month_links_lead_to_the_months_around_and_keep_the_view(client, make_consortium):
     consortium = make_consortium()
     base = f"/consortia/{consortium.id}/calendar"
