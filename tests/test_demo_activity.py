@@ -23,10 +23,12 @@ from consortium.models import (
     MinutesStatus,
     Poll,
     PollResponse,
+    PollStatus,
     Presence,
     Reply,
     SentNotice,
     User,
+    Visibility,
 )
 from consortium.models.base import utcnow
 
@@ -91,10 +93,14 @@ def test_the_demo_holds_every_kind_of_activity(db, demo):
     assert db.session.execute(sa.select(Minutes).filter_by(status=MinutesStatus.IN_REVIEW)).scalar_one().comments
     recorded = db.session.execute(sa.select(Attendance.presence).where(Attendance.presence.is_not(None))).scalars().all()
     assert set(recorded) == set(Presence)
-    poll = db.session.execute(sa.select(Poll)).scalar_one()
+    poll = db.session.execute(sa.select(Poll).filter_by(status=PollStatus.OPEN)).scalar_one()
     assert poll.is_open and poll.respond_by > utcnow() and len(poll.responses) >= 5
     assert all(slot.starts_at > meeting.starts_at for slot in poll.slots)
     assert db.session.execute(sa.select(User.calendar_token).filter_by(email="nagayama@example.jp")).scalar()
+    closed = db.session.execute(sa.select(Poll).filter_by(status=PollStatus.CLOSED)).scalar_one()
+    assert closed.meeting.starts_at == closed.chosen_slot.starts_at
+    assert db.session.execute(sa.select(Meeting).filter_by(status=MeetingStatus.CANCELLED)).scalars().all()
+    assert db.session.execute(sa.select(Consortium).filter_by(visibility=Visibility.MEMBERS)).scalars().all()
 
 
 def test_the_demo_pages_show_replies_poll_answers_and_materials(client, db, demo):
@@ -103,7 +109,7 @@ def test_the_demo_pages_show_replies_poll_answers_and_materials(client, db, demo
     meeting = _next_meeting(db)
     invitations = text(client.get(f"/meetings/{meeting.id}/invitations"))
     assert "山田 太郎" in invitations and "f•••••@example.jp" in invitations
-    poll = db.session.execute(sa.select(Poll)).scalar_one()
+    poll = db.session.execute(sa.select(Poll).filter_by(status=PollStatus.OPEN)).scalar_one()
     assert "午後であれば調整できます。" in text(client.get(f"/polls/{poll.id}"))
     document = meeting.documents[0]
     download = client.get(f"/documents/{document.id}")
@@ -150,7 +156,7 @@ def test_loading_once_the_next_meeting_is_near_moves_the_activity_forward(db, up
     moved = _next_meeting(db)
     assert moved.id == meeting.id and _day(moved) == fresh_next_day(later) > old_day
     assert db.session.execute(sa.select(sa.func.count(Meeting.id))).scalar() == meetings  # moved, not copied
-    poll = db.session.execute(sa.select(Poll)).scalar_one()
+    poll = db.session.execute(sa.select(Poll).filter_by(status=PollStatus.OPEN)).scalar_one()
     assert to_tokyo(poll.respond_by).date() >= later and all(s.starts_at > moved.starts_at for s in poll.slots)
     held = db.session.execute(sa.select(Meeting).filter_by(consortium_id=moved.consortium_id, number=8)).scalar_one()
     assert held.status is MeetingStatus.HELD and _day(held) < later

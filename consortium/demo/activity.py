@@ -35,6 +35,8 @@ from ..models import (
     Consortium,
     DatePrecision,
     Document,
+    Grant,
+    GrantRole,
     DocumentAccess,
     DocumentType,
     Meeting,
@@ -147,6 +149,8 @@ class Activity:
 
     def load(self) -> None:
         loader = self.loader
+        for item in self.data.get("consortia", []):
+            loader.load_consortium(item)
         for item in self.data.get("contacts", []):
             loader.upsert(
                 Person,
@@ -155,6 +159,12 @@ class Activity:
             )
         for item in self.data.get("users", []):
             loader.load_user(item)
+        for item in self.data.get("grants", []):
+            loader.upsert(
+                Grant,
+                {"user_id": self._user(item["user"]).id, "consortium_id": self.consortium(item["consortium"]).id},
+                {"role": GrantRole(item["role"])},
+            )
         for email in self.data.get("feeds", []):
             user = self._user(email)
             if user.calendar_token is None:
@@ -177,7 +187,11 @@ class Activity:
 
     def load_meeting(self, item: dict[str, Any]) -> None:
         consortium = self.consortium(item["consortium"])
-        if "poll" in item:
+        if "poll" in item and "chosen" in item["poll"]:  # a closed poll: the meeting is at the chosen slot
+            slot = item["poll"]["slots"][item["poll"]["chosen"]]
+            starts, ends = _span(self.day(slot["day"]), slot["time"])
+            precision = DatePrecision.MINUTE
+        elif "poll" in item:
             first = self.day(item["poll"]["slots"][0]["day"])
             starts, ends, precision = tokyo_datetime(first.year, first.month, 1), None, DatePrecision.MONTH
         else:
@@ -297,7 +311,7 @@ class Activity:
             {
                 "message": spec.get("message"),
                 "respond_by": _at(respond_day, "23:59"),
-                "status": PollStatus.OPEN,
+                "status": PollStatus(spec.get("status", "open")),
             },
         )
         # Slots are matched by their order (the oldest first), so a new layout moves each in place.
@@ -314,6 +328,8 @@ class Activity:
                 self.loader.created += 1
                 slots.append(slot)
         db.session.refresh(poll)
+        if "chosen" in spec:
+            self.loader.upsert(Poll, {"id": poll.id}, {"chosen_slot_id": slots[spec["chosen"]].id})
         sent = _stamp(self.next_day, spec["sent"])
         for invitee in invitees(meeting.consortium_id):
             if invitee.email:
