@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from conftest import Client, text
+from conftest import Client, text, text_parts
 
 # A real SMTP server on loopback, shared with the mail tests rather than copied.
 
@@ -193,6 +193,15 @@ def test_sending_mails_each_invitee_a_personal_link_that_works_for_them_only(app
     # Pressing the button again sends nothing twice.
     assert post(f"/polls/{poll.id}/send").status_code == 302
     assert len(smtp_server.envelopes) == 3
+
+
+def test_a_mail_reader_decodes_the_japanese_of_every_part_of_a_poll_mail(world, login, post, smtp_server):
+    login(world["users"]["secretariat"])
+    assert post(f"/polls/{world['poll'].id}/send").status_code == 302
+    parts = text_parts(received(smtp_server)["nagayama@example.jp"])
+    assert set(parts) == {"text/plain", "text/html"}
+    for body in parts.values():
+        assert "令和12年（2030年）10月1日（火）" in body and "ご都合をお知らせください" in body
 
 
 def test_a_link_changes_only_its_own_invitees_answers(db, client, world, post):
