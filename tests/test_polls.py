@@ -170,6 +170,11 @@ def test_a_slot_on_a_national_holiday_is_warned_about_when_the_poll_is_saved(cli
     assert response.status_code == 200 and "成人の日を含む日程調整" in page  # saved: a warning, not a refusal
     assert "候補 2031/1/13（月） 14:00–16:00：令和13年（2031年）1月13日（月）は祝日（成人の日）です。" in page
     assert "1月14日" not in page  # a working Tuesday has nothing to warn about
+    poll_id = client.application.extensions["sqlalchemy"].session.execute(
+        sa.select(Poll.id).where(Poll.title == "成人の日を含む日程調整")
+    ).scalar_one()
+    edit = text(client.get(f"/polls/{poll_id}/edit"))  # the candidates the poll already has, too
+    assert "候補 2031/1/13（月） 14:00–16:00：" in edit.split('id="slot-warnings"')[1]
 
 
 def test_the_poll_form_warns_about_holidays_and_members_busy_elsewhere_before_saving(

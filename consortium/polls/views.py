@@ -28,9 +28,9 @@ from ..pagination import page_of
 from ..permissions import Access, guard
 from ..personal_links import private, read_token
 from . import mailing, services
-from .scheduling import slot_warnings
 from .forms import PickForm, PollForm, RemoveSlotForm, answer_form
 from .results import Results, results
+from .scheduling import slot_warnings
 
 bp = Blueprint("polls", __name__)
 
