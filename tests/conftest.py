@@ -194,6 +194,17 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def text_parts(message) -> dict[str, str]:
+    """Each text part of a parsed mail (policy=email.policy.default) by content type, decoded as a
+    mail reader decodes it: by its charset parameter, which every part must name (ASCII otherwise)."""
+    parts = {}
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            assert part.get_param("charset"), f"{part.get_content_type()} names no charset"
+            parts[part.get_content_type()] = part.get_content()
+    return parts
+
+
 def fresh(db, model, row_id):
     """A row as the database now holds it (requests run in their own session)."""
     db.session.expire_all()

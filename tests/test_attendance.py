@@ -320,8 +320,22 @@ def test_attendance_recorded_on_the_form_reaches_the_printed_minutes(client, log
     response = client.get(f"/meetings/{meeting.id}/minutes.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     printed = "".join(p.extract_text().replace("\n", "") for p in pypdf.PdfReader(io.BytesIO(response.get_data())).pages)
-    assert "長山 宗広" in printed and "大藤 清佳（代理出席：大藤 次郎）" in printed and "8名" in printed
-    assert "中山 耕輝" not in printed and "大藤 一郎" not in printed
+    assert "出席者 長山 宗広" in printed and "代理出席 大藤 清佳の代理　大藤 次郎" in printed and "8名" in printed
+    assert "欠席者 中山 耕輝" in printed and "大藤 一郎" not in printed
+
+
+def test_the_minutes_page_lists_the_represented_and_the_absentees_apart(client, login, post, attended, english):
+    login(attended["secretariat"])
+    meeting = attended["meeting"]
+    post(url(meeting), rows(
+        (attended["chair"], "present", ""),
+        (attended["banker"], "excused", ""),
+        (attended["citizen"], "represented", "大藤 次郎"),
+    ))
+    page = re.sub(r"\s+", " ", text(client.get(f"/meetings/{meeting.id}/minutes")))
+    assert "<dt>Attendees</dt> <dd>長山 宗広（駒澤大学教授）</dd>" in page
+    assert "<dt>Represented by a stand-in</dt> <dd>大藤 清佳（Stand-in: 大藤 次郎）</dd>" in page
+    assert "<dt>Absentees</dt> <dd>中山 耕輝</dd>" in page
 
 
 # ---------------------------------------------------------------------------------------------

@@ -104,6 +104,18 @@ def test_consortium_feed_carries_every_field_calendars_need(client, db, council,
     assert f"http://localhost/meetings/{meeting.id}" in description
 
 
+def test_every_calendar_route_names_its_charset_and_decodes_to_japanese(client, db, council, make_user):
+    consortium, meeting = council
+    user = make_user({consortium: GrantRole.MEMBER}, calendar_token="a-personal-feed-address")
+    for path in (
+        f"/meetings/{meeting.id}.ics", f"/consortia/{consortium.id}/calendar.ics", "/meetings/calendar.ics",
+        f"/feeds/personal/{user.calendar_token}.ics",
+    ):
+        response = client.get(path)
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8", path
+        assert "世田谷区役所" in response.get_data().decode(response.mimetype_params["charset"]), path
+
+
 def test_raw_feed_names_the_tokyo_zone_on_each_time(client, council):
     consortium, _meeting = council
     raw = client.get(f"/consortia/{consortium.id}/calendar.ics").data

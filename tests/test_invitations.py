@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from conftest import Client, text
+from conftest import Client, text, text_parts
 from icalendar import Calendar
 
 from consortium import personal_links as links
@@ -138,6 +138,16 @@ def test_invitations_carry_the_meeting_as_an_ics_request_with_the_feeds_uid(app,
     assert "Everyone on the roster with an email address has been invited." in again
     assert post(f"/meetings/{meeting.id}/invitations/send").status_code == 302
     assert len(smtp_server.envelopes) == 3
+
+
+def test_a_mail_reader_decodes_the_japanese_of_every_part_of_an_invitation(client, world, login, post, smtp_server):
+    login(world["users"]["secretariat"])
+    assert invite_all(post, world).status_code == 302
+    parts = text_parts(received(smtp_server)["nagayama@example.jp"])
+    assert set(parts) == {"text/plain", "text/html", "text/calendar"}
+    assert "長山 宗広 様" in parts["text/plain"] and "第3回 定例会" in parts["text/html"]
+    calendar = parts["text/calendar"]
+    assert "第3回 定例会" in calendar and "世田谷区役所" in calendar and 'CN="長山 宗広"' in calendar
 
 
 def test_only_the_chosen_members_are_invited(db, client, world, login, post, smtp_server):

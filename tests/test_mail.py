@@ -41,6 +41,7 @@ def test_smtp_server_receives_japanese_headers_encoded_and_parts_intact(db, smtp
     assert attachment.get_param("method") == "REQUEST"
     assert attachment.get_filename() == "invite.ics"
     assert attachment.get_payload(decode=True) == ICS  # byte for byte, CRLF included
+    assert attachment.get_content_charset() == "utf-8" and "SUMMARY:第5回 定例会" in attachment.get_content()
 
 
 def test_development_writes_each_message_to_the_outbox(db, app, tmp_path, monkeypatch):

@@ -16,9 +16,10 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 import weasyprint
-from conftest import text
+from conftest import sign_in, text
 
-from consortium.japanese import tokyo_datetime
+from consortium.demo.loader import DEMO_PASSWORD
+from consortium.japanese import format_date_ja, to_tokyo, tokyo_datetime
 from consortium.models import (
     ActionItem,
     AgendaItem,
@@ -33,11 +34,13 @@ from consortium.models import (
     Meeting,
     Membership,
     Minutes,
+    MinutesApproval,
     MinutesStatus,
     Person,
     Presence,
     Role,
     RosterGroup,
+    User,
     Visibility,
 )
 from consortium.pdf import cache, contents, render
@@ -213,13 +216,14 @@ def test_minutes_members_read_the_draft_in_full_and_the_public_the_published_sum
     for expected in (
         "議事録（案）", "案", "主な議論の概要", DATE_JA, "傍聴者", "3名",
         "長山 宗広（駒澤大学経済学部教授）", "中山 耕輝（世田谷区しんきん協議会 昭和信用金庫常勤理事）",
-        "代理出席：大藤 一郎", "商工農を中心とする産業をしっかりと後押しするべき。", "後任の委員は公募で選ぶべき。",
+        "大藤 清佳の代理　大藤 一郎", "商工農を中心とする産業をしっかりと後押しするべき。", "後任の委員は公募で選ぶべき。",
         "骨子案を了承した。", "素案を作成する。", "事務局", "令和9年（2027年）2月1日",
     ):
         assert expected in text, expected
-    assert "欠席 太郎" not in text
-    # Attendees in roster order: the chair (position 1) before the banker, whatever the rows' order.
-    assert text.index("長山 宗広") < text.index("中山 耕輝") < text.index("大藤 清佳")
+    # Attendees in roster order (the chair, position 1, before the banker, whatever the rows'
+    # order), then those represented by a stand-in, then the absentees.
+    assert text.index("出席者") < text.index("長山 宗広") < text.index("中山 耕輝") < text.index("代理出席")
+    assert text.index("代理出席") < text.index("大藤 清佳") < text.index("欠席者") < text.index("欠席 太郎")
     assert response.headers["Cache-Control"] == "no-cache, private"
 
     minutes = db.session.get(Minutes, scene["minutes"].id)
@@ -233,6 +237,84 @@ def test_minutes_members_read_the_draft_in_full_and_the_public_the_published_sum
         assert hidden not in text  # the closed item's discussion, and what names no item
     assert "非公開の議事に関する" in text
     assert public.headers["Cache-Control"] == "no-cache, public"
+
+
+def test_the_demo_minutes_print_their_signatories_and_absentees(client, db, demo):
+    """The demo's approved minutes carry the 会議録署名; its meeting with attendance in all four
+    states lists those present, those represented with their stand-ins, and those away."""
+    member = db.session.execute(sa.select(User).filter_by(email="nagayama@example.jp")).scalar_one()
+    sign_in(client, member, DEMO_PASSWORD)
+    meetings = db.session.execute(
+        sa.select(Meeting).join(Meeting.consortium).where(Meeting.title.like("%地域経済の持続可能な発展を目指す会議"))
+    ).scalars().all()
+
+    (approved,) = [m for m in meetings if m.minutes and m.minutes.status is MinutesStatus.APPROVED]
+    text = "".join(page_texts(read_pdf(client.get(f"/meetings/{approved.id}/minutes.pdf"))))
+    block = text[text.index("会議録署名"):]
+    signatories = sorted(approved.minutes.approvals, key=lambda a: a.id)
+    assert [a.capacity for a in signatories] == ["座長", "署名委員"]
+    position = 0
+    for approval in signatories:  # each in the order designated: capacity, name, day of approval
+        for printed in (
+            approval.capacity, approval.user.person.full_name,
+            format_date_ja(to_tokyo(approval.approved_at).date(), False) + " 承認",
+        ):
+            assert block.index(printed, position) >= position, printed
+            position = block.index(printed, position) + len(printed)
+
+    (recorded,) = [m for m in meetings if any(a.presence is Presence.EXCUSED for a in m.attendances)]
+    text = "".join(page_texts(read_pdf(client.get(f"/meetings/{recorded.id}/minutes.pdf"))))
+    by_presence = {
+        presence: [a for a in recorded.attendances if a.presence is presence] for presence in Presence
+    }
+    assert all(by_presence.values()), "the demo records attendance in all four states"
+    absentees = text[text.index("欠席者"):text.index("傍聴者")]
+    for away in by_presence[Presence.ABSENT] + by_presence[Presence.EXCUSED]:
+        assert away.membership.person.full_name in absentees
+    for present in by_presence[Presence.PRESENT]:
+        assert present.membership.person.full_name not in absentees
+    represented = text[text.index("代理出席"):text.index("欠席者")]
+    for stand_in in by_presence[Presence.REPRESENTED]:
+        assert f"{stand_in.membership.person.full_name}" in represented and "の代理" in represented
+        assert stand_in.stand_in.replace(" ", "") in represented.replace(" ", "")
+    assert "会議録署名" not in text  # no signatory designated yet
+
+
+def test_the_signature_block_has_a_line_for_each_signatory_and_a_day_for_the_one_who_signed(
+    client, db, login, scene, renders, make_user
+):
+    chair = db.session.execute(sa.select(Person).filter_by(family_name="長山")).scalar_one()
+    minutes = db.session.get(Minutes, scene["minutes"].id)
+    minutes.approvals = [
+        MinutesApproval(user=make_user(person=chair, display_name="ながやま"), capacity="座長",
+                        approved_at=tokyo_datetime(2026, 12, 1, 10)),
+        MinutesApproval(user=make_user(display_name="市川 望美"), capacity="署名委員"),
+    ]
+    db.session.commit()
+    login(scene["member"])
+    client.get(f"/meetings/{scene['meeting'].id}/minutes.pdf")
+    html = renders[0]
+    block = re.sub(r"[ \n]+", " ", html[html.index('<section class="signatures">'):])  # ASCII spaces only: 「年　　月」 stays
+    assert re.search(r"<th scope=\"row\">座長</th> <td class=\"name\">長山 宗広</td> <td class=\"line\"></td>"
+                     r" <td class=\"date\">令和8年（2026年）12月1日 承認</td>", block)
+    assert re.search(r"<th scope=\"row\">署名委員</th> <td class=\"name\">市川 望美</td> <td class=\"line\"></td>"
+                     r" <td class=\"date\">年　　月　　日</td>", block)
+    client.get(f"/meetings/{scene['meeting'].id}/minutes.pdf?public=1")
+    assert '<section class="signatures">' not in renders[1]  # the summary is no place for signatures
+
+
+def test_signing_renders_new_minutes(client, db, login, scene, renders, make_user):
+    minutes = db.session.get(Minutes, scene["minutes"].id)
+    minutes.approvals = [MinutesApproval(user=make_user(display_name="市川 望美"), capacity="署名委員")]
+    db.session.commit()
+    login(scene["member"])
+    url = f"/meetings/{scene['meeting'].id}/minutes.pdf"
+    client.get(url)
+    approval = db.session.execute(sa.select(MinutesApproval)).scalar_one()
+    approval.approved_at = tokyo_datetime(2026, 12, 2, 9)  # the minutes' own row and version stay as they were
+    db.session.commit()
+    client.get(url)
+    assert len(renders) == 2 and "令和8年（2026年）12月2日 承認" in renders[1]
 
 
 def test_roster_in_seat_order_with_its_note_groups_and_secretariat(client, db, scene, make_member, make_person):
@@ -477,7 +559,8 @@ def test_recording_attendance_renders_new_minutes(client, db, login, scene, rend
     absent.presence = Presence.PRESENT
     db.session.commit()
     client.get(url)
-    assert len(renders) == 2 and "欠席 太郎" in renders[1] and "欠席 太郎" not in renders[0]
+    absentees = '<th scope="row">欠席者</th><td>欠席 太郎</td>'
+    assert len(renders) == 2 and absentees in renders[0] and "欠席者" not in renders[1]
 
 
 def test_an_unchanged_document_is_not_built_again(client, scene, renders, monkeypatch):

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import email
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email import policy
 from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from conftest import Client, text
+from conftest import Client, text, text_parts
 
 # A real SMTP server on loopback, shared with the mail tests rather than copied.
 
-from consortium.japanese import today_tokyo, tokyo_datetime
+from consortium.calendar.holidays import holiday_name
+from consortium.japanese import to_tokyo, today_tokyo, tokyo_datetime
 from consortium.models import (
     Answer,
     Grant,
@@ -156,6 +157,50 @@ def test_a_poll_form_with_bad_slots_says_what_is_wrong_and_keeps_everything(clie
     assert empty.status_code == 422 and "Enter at least one candidate" in text(empty)
 
 
+def test_a_slot_on_a_national_holiday_is_warned_about_when_the_poll_is_saved(client, world, login, post):
+    login(world["users"]["secretariat"])
+    meeting = world["meeting"]
+    assert holiday_name(date(2031, 1, 13)) == "成人の日"
+    response = post(f"/meetings/{meeting.id}/polls/new", {
+        "title": "成人の日を含む日程調整", "respond_by": (today_tokyo() + timedelta(days=10)).isoformat(), "message": "",
+        "slots-0-day": "2031-01-13", "slots-0-start_time": "14:00", "slots-0-end_time": "16:00",
+        "slots-1-day": "2031-01-14", "slots-1-start_time": "14:00",
+    }, follow_redirects=True)
+    page = text(response)
+    assert response.status_code == 200 and "成人の日を含む日程調整" in page  # saved: a warning, not a refusal
+    assert "候補 2031/1/13（月） 14:00–16:00：令和13年（2031年）1月13日（月）は祝日（成人の日）です。" in page
+    assert "1月14日" not in page  # a working Tuesday has nothing to warn about
+    poll_id = client.application.extensions["sqlalchemy"].session.execute(
+        sa.select(Poll.id).where(Poll.title == "成人の日を含む日程調整")
+    ).scalar_one()
+    edit = text(client.get(f"/polls/{poll_id}/edit"))  # the candidates the poll already has, too
+    assert "候補 2031/1/13（月） 14:00–16:00：" in edit.split('id="slot-warnings"')[1]
+
+
+def test_the_poll_form_warns_about_holidays_and_members_busy_elsewhere_before_saving(
+    client, db, world, login, post, make_consortium, make_meeting, make_member, english
+):
+    login(world["users"]["secretariat"])
+    meeting = world["meeting"]
+    meeting.starts_at, meeting.ends_at = tokyo_datetime(2031, 2, 5, 10), tokyo_datetime(2031, 2, 5, 12)  # a Wednesday
+    db.session.commit()
+    other = make_consortium(name="関東地方産業競争力協議会")
+    make_member(other, person=world["members"]["nagayama"].person)
+    make_meeting(other, title="第2回 協議会", starts_at=tokyo_datetime(2031, 2, 4, 15), ends_at=tokyo_datetime(2031, 2, 4, 17))
+    own = to_tokyo(meeting.starts_at)
+    response = post(f"/meetings/{meeting.id}/polls/new", {
+        "title": "", "respond_by": (today_tokyo() + timedelta(days=10)).isoformat(), "message": "",
+        "slots-0-day": "2031-01-13", "slots-0-start_time": "14:00",
+        "slots-1-day": "2031-02-04", "slots-1-start_time": "14:00", "slots-1-end_time": "16:00",
+        "slots-2-day": own.date().isoformat(), "slots-2-start_time": own.strftime("%H:%M"),
+    })
+    assert response.status_code == 422  # no title: the form comes back, with its warnings
+    warnings = text(response).split('id="slot-warnings"')[1].split("</div>")[0]
+    assert "Candidate Mon 13 Jan 2031 14:00: " in warnings and "is a national holiday: 成人の日." in warnings
+    assert "Candidate Tue 4 Feb 2031 14:00–16:00: Overlaps with “第2回 協議会”" in warnings and "長山 宗広" in warnings
+    assert warnings.count("<li>") == 2  # the poll's own meeting, at its present time, is no clash
+
+
 # ---------------------------------------------------------------------------------------------
 # Mail and personal links
 
@@ -193,6 +238,15 @@ def test_sending_mails_each_invitee_a_personal_link_that_works_for_them_only(app
     # Pressing the button again sends nothing twice.
     assert post(f"/polls/{poll.id}/send").status_code == 302
     assert len(smtp_server.envelopes) == 3
+
+
+def test_a_mail_reader_decodes_the_japanese_of_every_part_of_a_poll_mail(world, login, post, smtp_server):
+    login(world["users"]["secretariat"])
+    assert post(f"/polls/{world['poll'].id}/send").status_code == 302
+    parts = text_parts(received(smtp_server)["nagayama@example.jp"])
+    assert set(parts) == {"text/plain", "text/html"}
+    for body in parts.values():
+        assert "令和12年（2030年）10月1日（火）" in body and "ご都合をお知らせください" in body
 
 
 def test_a_link_changes_only_its_own_invitees_answers(db, client, world, post):

@@ -16,6 +16,8 @@ from ..models import Attendance, Meeting, Membership, Presence
 
 # Present in person or by a stand-in (代理出席): both count as attended.
 ATTENDED = (Presence.PRESENT, Presence.REPRESENTED)
+# Away, with notice or without: the minutes list both as 欠席.
+MISSED = (Presence.ABSENT, Presence.EXCUSED)
 # The roster's order (consortia.services.current_roster), former members included.
 ROSTER_ORDER = (Membership.position, Membership.seat, Membership.id)
 
@@ -60,11 +62,21 @@ def _names():
 
 def attendees(meeting_id: int) -> list[Attendance]:
     """Who was there, in person or by a stand-in (代理出席), in roster order."""
+    return _recorded(meeting_id, ATTENDED)
+
+
+def absentees(meeting_id: int) -> list[Attendance]:
+    """Who was recorded as away (欠席), with notice or without, in roster order."""
+    return _recorded(meeting_id, MISSED)
+
+
+def _recorded(meeting_id: int, presences: tuple[Presence, ...]) -> list[Attendance]:
+    """The meeting's attendance rows recorded as one of the presences, with the names they print."""
     return list(
         db.session.execute(
             sa.select(Attendance)
             .join(Attendance.membership)
-            .where(Attendance.meeting_id == meeting_id, Attendance.presence.in_(ATTENDED))
+            .where(Attendance.meeting_id == meeting_id, Attendance.presence.in_(presences))
             .options(contains_eager(Attendance.membership).options(*_names()))
             .order_by(*ROSTER_ORDER)
         ).scalars()

@@ -30,6 +30,9 @@ from . import ical, links, publish, services
 
 bp = Blueprint("feeds", __name__)
 
+# Said in full rather than left to Werkzeug's default for text/…: calendar apps read the
+# charset to decode the Japanese.
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
 # How long a shared cache or app may keep a feed that anyone may read before asking again.
 PUBLIC_MAX_AGE = 300
 
@@ -39,7 +42,7 @@ def calendar_response(
 ) -> Response:
     """200 with the calendar, or 304 when the client's copy is current: decided before rendering."""
     if is_resource_modified(request.environ, etag=validators.etag, last_modified=validators.last_modified):
-        response = Response(render(), mimetype="text/calendar")
+        response = Response(render(), content_type=CALENDAR_TYPE)
         if filename:
             response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     else:

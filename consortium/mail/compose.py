@@ -14,7 +14,7 @@ from ..lines import printed_line
 @dataclass(frozen=True)
 class Attachment:
     filename: str
-    content: bytes
+    content: bytes  # UTF-8 when the mimetype is text/…
     mimetype: str  # "text/calendar"
     params: tuple[tuple[str, str], ...] = ()  # (("method", "REQUEST"),)
 
@@ -47,12 +47,15 @@ def compose(
         message.add_alternative(html, subtype="html", charset="utf-8")
     for attachment in attachments:
         maintype, subtype = attachment.mimetype.split("/", 1)
+        # Sent as the bytes given (base64), so a calendar keeps its CRLF line ends; a text part
+        # names its charset, without which a mail reader takes it for ASCII and garbles Japanese.
+        params = {"charset": "utf-8"} if maintype == "text" else {}
         message.add_attachment(
             attachment.content,
             maintype=maintype,
             subtype=subtype,
             filename=attachment.filename,
-            params=dict(attachment.params),
+            params=params | dict(attachment.params),
         )
     return message
 

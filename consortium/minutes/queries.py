@@ -43,6 +43,18 @@ def load_minutes(meeting_id: int, workflow: bool = True) -> Minutes | None:
     return db.session.execute(sa.select(Minutes).where(Minutes.meeting_id == meeting_id).options(*options)).scalar_one_or_none()
 
 
+def signatures(minutes_id: int) -> list[MinutesApproval]:
+    """The signatories of the minutes (会議録署名) in the order designated, with the names they sign under."""
+    return list(
+        db.session.execute(
+            sa.select(MinutesApproval)
+            .where(MinutesApproval.minutes_id == minutes_id)
+            .options(joinedload(MinutesApproval.user).joinedload(User.person))
+            .order_by(MinutesApproval.id)
+        ).scalars()
+    )
+
+
 def agenda_items(meeting_id: int) -> list[AgendaItem]:
     """All of a meeting's agenda items in order, closed ones included."""
     return list(

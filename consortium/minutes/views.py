@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import permissions
-from ..attendance.queries import attendees
+from ..attendance.queries import absentees, attendees
 from ..extensions import db
 from ..forms import ButtonForm, positive_int, render_form
 from ..models import (
@@ -168,6 +168,7 @@ def _render_show(meeting: Meeting, status: int = 200, comment_form=None, signato
             minutes=minutes,
             view=view,
             attendees=attendees(meeting.id),
+            absentees=absentees(meeting.id),
             is_member=is_member,
             is_secretariat=is_secretariat,
             own_approval=own,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from .. import permissions
-from ..attendance.queries import attendees
+from ..attendance.queries import absentees, attendees
 from ..consortia.roster import LEADING_ROLES, roster_rows, roster_statement
 from ..extensions import db
 from ..japanese import seat_mark, today_tokyo
@@ -112,6 +112,9 @@ def minutes(meeting: Meeting, full: bool) -> Printout:
                 (by_id.get(item_id), list(points)) for item_id, points in groupby(view.points, lambda p: p.agenda_item_id)
             ],
             "attendees": attendees(meeting.id),
+            "absentees": absentees(meeting.id),
+            # The 会議録署名 belongs to the full 議事録, as the minutes page shows it to members only.
+            "signatures": minutes_queries.signatures(record.id) if full else [],
         },
     )
 

@@ -44,7 +44,10 @@ def minutes(meeting_id: int):
         # The meeting is visible but its minutes are not out: the minutes page says so.
         return redirect(url_for("minutes.show", meeting_id=meeting.id))
     full = permissions.is_member(meeting.consortium_id) and request.args.get("public") != "1"
-    version = ("minutes", meeting.id, full, meeting.updated_at, meeting.consortium.updated_at, record.version)
+    # Designating or signing leaves the minutes' row (and its version) as it was; the full
+    # 議事録 prints the signatures, so their state is part of its version.
+    signed = tuple((a.id, a.capacity, a.approved_at) for a in record.approvals) if full else ()
+    version = ("minutes", meeting.id, full, meeting.updated_at, meeting.consortium.updated_at, record.version, signed)
     return _send(lambda: contents.minutes(meeting, full), version)
 
 

@@ -41,8 +41,13 @@ ANSWER_CHOICES = options([
 
 def slot_label(slot: PollSlot) -> str:
     """A slot as a short line: 2030/10/1（火） 14:00–16:00."""
-    end = f"–{clock(slot.ends_at)}" if slot.ends_at else ""
-    return f"{short_date(slot.starts_at)} {clock(slot.starts_at)}{end}"
+    return when_label(slot.starts_at, slot.ends_at)
+
+
+def when_label(starts_at: datetime, ends_at: datetime | None) -> str:
+    """A slot's time, stored or typed, as a short line."""
+    end = f"–{clock(ends_at)}" if ends_at else ""
+    return f"{short_date(starts_at)} {clock(starts_at)}{end}"
 
 
 class SlotRow(PlainForm):
@@ -116,7 +121,11 @@ class PollForm(VersionedForm, Form):
             raise ValidationError(_l("Enter at least one candidate: its date and start time."))
 
     def new_slots(self) -> list[tuple[datetime, datetime | None]]:
-        return [row.form.slot() for row in self.slots if not row.form.is_empty]
+        """The rows that hold a whole slot; also on a form sent back with errors, to warn about them."""
+        return [
+            row.form.slot() for row in self.slots
+            if row.form.day.data and row.form.start_time.data and not any(f.errors for f in row.form)
+        ]
 
     def values(self) -> dict:
         d = self.respond_by.data

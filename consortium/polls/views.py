@@ -30,6 +30,7 @@ from ..personal_links import private, read_token
 from . import mailing, services
 from .forms import PickForm, PollForm, RemoveSlotForm, answer_form
 from .results import Results, results
+from .scheduling import slot_warnings
 
 bp = Blueprint("polls", __name__)
 
@@ -60,11 +61,18 @@ def create(meeting_id: int):
         poll = services.create_poll(meeting, form.values(), form.new_slots())
         db.session.commit()
         flash(_("The poll has been created. Check the candidates and who it goes to, then send it."), "success")
+        _flash_slot_warnings(meeting, form)
         return redirect(_poll_url(poll))
     return render_form(
         "polls/form.html", form, meeting=meeting, poll=None, title=_("New date poll"),
-        invitees=invitees(meeting.consortium_id),
+        invitees=invitees(meeting.consortium_id), slot_warnings=slot_warnings(meeting, form.new_slots()),
     )
+
+
+def _flash_slot_warnings(meeting: Meeting, form: PollForm) -> None:
+    """Warn on the next page about the candidates just saved, as the meeting form does about its date."""
+    for message in slot_warnings(meeting, form.new_slots()):
+        flash(message, "warning")
 
 
 @bp.route("/polls/<int:poll_id>", methods=["GET", "POST"])
@@ -171,10 +179,12 @@ def edit(poll_id: int):
         flash(_("The poll has been saved."), "success")
         if added:
             flash(ngettext("%(num)d candidate has been added.", "%(num)d candidates have been added.", added), "success")
+        _flash_slot_warnings(poll.meeting, form)
         return redirect(_poll_url(poll))
+    given = [(slot.starts_at, slot.ends_at) for slot in poll.slots] + form.new_slots()
     return render_form(
         "polls/form.html", form, meeting=poll.meeting, poll=poll, title=_("Edit the date poll"),
-        invitees=None, remove_form=RemoveSlotForm(formdata=None),
+        invitees=None, remove_form=RemoveSlotForm(formdata=None), slot_warnings=slot_warnings(poll.meeting, given),
     )
 
 
