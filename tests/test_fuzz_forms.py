@@ -1,11 +1,12 @@
 """Every form of the application, posted with generated input (hypothesis): never a 500, and what
 an accepted edit saved reads back as typed, after the documented normalisation.
 
-Each form is taken from its page as a browser would: the fields the HTML offers (hidden ones,
-such as the CSRF token and an edit form's version, are posted back as found), then values are
-drawn for them: text with control characters, emoji and combining marks, very long strings,
-huge, negative and non-numbers, impossible dates, bogus choices, missing fields.
-FUZZ_EXAMPLES (default 15) sets the examples per form.
+Each form is taken from its page as a browser would: the fields the HTML offers (inputs, hidden
+ones too, selects with their options, textareas, checkboxes), then values are drawn for some of
+them: text with control characters, emoji and combining marks, very long strings, huge, negative
+and non-numbers, impossible dates, bogus choices, missing fields; the CSRF token and an edit
+form's version are posted back as found. The query strings of the pages are fuzzed the same way.
+FUZZ_EXAMPLES (default 15) sets the examples per form and page.
 """
 from __future__ import annotations
 
@@ -35,10 +36,7 @@ from consortium.models import (
     AgendaPresenter,
     Attendance,
     Document,
-    Grant,
     GrantRole,
-    Meeting,
-    Membership,
     Milestone,
     Minutes,
     MinutesApproval,
@@ -187,7 +185,8 @@ times = st.one_of(
     st.times().map(lambda t: t.strftime("%H:%M")),
     st.sampled_from(["24:00", "23:60", "-1:00", "10:00:00", "10", "１０:００"]),
 )
-files = st.tuples(st.binary(max_size=200), joined(max_size=30))
+# Any bytes, or a file whose content passes, under any name.
+files = st.tuples(st.one_of(st.binary(max_size=200), st.just(b"%PDF-1.4\n")), joined(max_size=30))
 
 
 # Hidden fields posted back as the page has them: a changed token or version is refused before
@@ -251,7 +250,11 @@ def world(db, make_consortium, make_meeting, make_member, make_person, make_orga
     nagayama = make_person(family_name="長山", given_name="宗広", email="nagayama@example.jp", organization=bank)
     kitahara = make_person(family_name="北原", given_name="明", email="kitahara@example.jp")
     # Rows nothing refers to, to merge or delete.
-    spare = {"c": make_consortium(name="休止中の会議"), "o": make_organization(name="信州銀行（重複）"), "p": make_person(family_name="北原", given_name="あきら")}
+    spare = {
+        "c": make_consortium(name="休止中の会議"),
+        "o": make_organization(name="信州銀行（重複）"),
+        "p": make_person(family_name="北原", given_name="あきら"),
+    }
     group = RosterGroup(consortium=consortium, label="1", title="学識経験者")
     db.session.add(group)
     member = make_member(consortium, person=nagayama, seat=1, group=group)
@@ -337,11 +340,13 @@ FORMS = [
     Spec("admin.password_link", "admin", "/admin/users/{u}/edit"),
     Spec("admin.merge_organisation", "admin", "/admin/organisations/{o}/merge?duplicate=%23{spare_o}"),
     Spec("admin.merge_person", "admin", "/admin/people/{p}/merge?duplicate=%23{spare_p}"),
+    # A stand-in's name is kept only with 代理出席.
     Spec("attendance.record", "secretariat", "/meetings/{review}/attendance", readback=True, ignore=("stand_in",)),
     Spec("consortia.create", "admin", "/consortia/new", valid={"name": "新しい会議体"}),
     Spec("consortia.edit", "secretariat", "/consortia/{c}/edit", readback=True),
     Spec("consortia.delete", "admin", "/consortia/{spare_c}/delete"),
     Spec("consortia.new_membership", "secretariat", "/consortia/{c}/members/new", valid={"name": "新井 花子", "create": "y"}),
+    # The kind shown is that of the row the name resolved to.
     Spec("consortia.edit_membership", "secretariat", "/memberships/{ms}/edit", readback=True, ignore=(*RESOLVED, "kind")),
     Spec("consortia.transfer_membership", "secretariat", "/memberships/{ms}/transfer", valid={"name": "北原 明", "on": "{today}"}),
     Spec("consortia.delete_membership", "secretariat", "/memberships/{ms}/delete"),
