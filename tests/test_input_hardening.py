@@ -130,3 +130,11 @@ def test_an_audit_page_keeps_its_consortium_whatever_the_query_says(client, sign
     response = client.get(f"/admin/consortia/{signed_in.id}/audit", query_string={"consortium_id": "\x0c"})
     assert response.status_code == 200
     assert f'href="/admin/consortia/{signed_in.id}/audit?page=2"' in text(response)
+
+
+def test_a_poll_edit_without_its_respond_by_date_keeps_it(db, post, stored_with_line_feeds):
+    _consortium, _meeting, poll = stored_with_line_feeds
+    respond_by = poll.respond_by
+    # Once a 500: the field kept the stored datetime and the date check compared it with a date.
+    assert post(f"/polls/{poll.id}/edit", {"title": "日程調整"}).status_code == 302
+    assert fresh(db, Poll, poll.id).respond_by == respond_by
