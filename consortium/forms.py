@@ -46,7 +46,8 @@ def normalise_line(value):
 
 
 def normalise_text(value):
-    """Free text keeps its characters (①, ㈱) but gets composed forms and plain line ends."""
+    """Free text keeps its characters (①, ㈱) but gets composed forms, plain line ends, and no
+    control but tab and line feed (lines.typed_text)."""
     if value is None:
         return None
     value = typed_text(unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")).strip()
@@ -57,10 +58,8 @@ def normalise_text(value):
 FIRST_DATE, LAST_DATE = date(1873, 1, 1), date(2100, 12, 31)
 
 
-# A value out of these bounds stops the field's checks (StopValidation): the form's own checks
-# that follow may query or compute with it, and SQLite and date arithmetic overflow.
-
-
+# A value out of bounds stops the field's checks (StopValidation): the form's own checks that
+# follow may query or compute with it, and SQLite and date arithmetic overflow.
 def plausible_date(form, field):
     if field.data is not None and not FIRST_DATE <= field.data <= LAST_DATE:
         raise StopValidation(_l("Enter a date between %(first)d and %(last)d.", first=FIRST_DATE.year, last=LAST_DATE.year))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 
 from .extensions import db
@@ -44,6 +44,13 @@ class Page:
     @property
     def first_index(self) -> int:
         return (self.page - 1) * self.per_page + 1
+
+    def url(self, number: int) -> str:
+        """The current address at another page number, its query string kept. The route's own
+        arguments win over the query string's, and url_for's keywords (_scheme, endpoint) are
+        not taken from it: either, typed in a query string, made a 500."""
+        query = {k: v for k, v in request.args.items() if not k.startswith("_") and k != "endpoint"}
+        return url_for(request.endpoint, **{**query, **request.view_args, self.param: number})
 
 
 def paginate(stmt: sa.Select, per_page: int, param: str = "page", scalars: bool = True) -> Page:

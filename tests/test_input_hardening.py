@@ -113,3 +113,28 @@ def test_a_month_the_calendar_cannot_show_is_refused_with_this_month(client, sig
     response = client.get(f"/calendar?month={month}")
     assert response.status_code == 400
     assert "from 1873 to 2100" in text(response)
+
+
+def test_page_links_keep_the_query_but_not_what_would_break_them(client, db, admin, login, make_person, english):
+    for n in range(25):  # two pages of people
+        make_person(family_name=f"山田{n}")
+    login(admin)
+    response = client.get("/people/", query_string={"q": "山田", "_scheme": "javascript", "endpoint": "x", "person_id": "x"})
+    assert response.status_code == 200
+    assert 'href="/people/?q=%E5%B1%B1%E7%94%B0&amp;person_id=x&amp;page=2"' in text(response)
+
+
+def test_an_audit_page_keeps_its_consortium_whatever_the_query_says(client, signed_in, make_meeting):
+    for _ in range(25):  # more events than a page holds
+        make_meeting(signed_in)
+    response = client.get(f"/admin/consortia/{signed_in.id}/audit", query_string={"consortium_id": "\x0c"})
+    assert response.status_code == 200
+    assert f'href="/admin/consortia/{signed_in.id}/audit?page=2"' in text(response)
+
+
+def test_a_poll_edit_without_its_respond_by_date_keeps_it(db, post, stored_with_line_feeds):
+    _consortium, _meeting, poll = stored_with_line_feeds
+    respond_by = poll.respond_by
+    # Once a 500: the field kept the stored datetime and the date check compared it with a date.
+    assert post(f"/polls/{poll.id}/edit", {"title": "日程調整"}).status_code == 302
+    assert fresh(db, Poll, poll.id).respond_by == respond_by

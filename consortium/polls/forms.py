@@ -105,10 +105,12 @@ class PollForm(VersionedForm, Form):
     slots = FieldList(FormField(SlotRow), min_entries=SLOT_ROWS)
 
     def __init__(self, poll: Poll | None = None, needs_slot: bool = True, **kwargs):
-        if poll is not None and poll.respond_by is not None:
-            kwargs.setdefault("respond_by", to_tokyo(poll.respond_by).date())
+        if poll is not None:
+            # Not obj=poll: a post without the date would leave the field the stored datetime.
+            respond_by = to_tokyo(poll.respond_by).date() if poll.respond_by else None
+            kwargs.setdefault("data", {"title": poll.title, "message": poll.message, "respond_by": respond_by})
         kwargs.setdefault("slots", [])  # the rows are for new candidates, never the poll's own
-        super().__init__(obj=poll, **kwargs)
+        super().__init__(**kwargs)
         self.poll, self.needs_slot = poll, needs_slot
 
     def validate_respond_by(self, field):
