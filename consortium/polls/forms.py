@@ -102,13 +102,13 @@ class PollForm(VersionedForm, Form):
         _l("Message to the members"), validators=[Optional(), Length(max=5000)],
         description=_l("Sent with the poll, above the personal link."),
     )
-    slots = FieldList(FormField(SlotRow), min_entries=SLOT_ROWS)
+    slots = FieldList(FormField(SlotRow), label=_l("Candidates"), min_entries=SLOT_ROWS)
 
     def __init__(self, poll: Poll | None = None, needs_slot: bool = True, **kwargs):
         if poll is not None:
             # Not obj=poll: a post without the date would leave the field the stored datetime.
             respond_by = to_tokyo(poll.respond_by).date() if poll.respond_by else None
-            kwargs.setdefault("data", {"title": poll.title, "message": poll.message, "respond_by": respond_by})
+            kwargs.setdefault("data", {"title": poll.title, "message": poll.message, "respond_by": respond_by, "version": poll.version})
         kwargs.setdefault("slots", [])  # the rows are for new candidates, never the poll's own
         super().__init__(**kwargs)
         self.poll, self.needs_slot = poll, needs_slot
