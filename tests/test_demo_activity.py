@@ -2,6 +2,7 @@
 that meeting is a week or more ahead, moved forward after; everything a user can try is there."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -173,3 +174,14 @@ def test_loading_sends_no_mail(db, upload_folder, monkeypatch):
     monkeypatch.setattr(transport, "send", refuse)
     load_demo(today=today_tokyo())
     assert db.session.execute(sa.select(sa.func.count(SentNotice.id))).scalar() > 0  # recorded as sent, none sent
+
+
+def test_a_poll_reads_as_open_or_closed_for_a_poll_not_as_a_meeting_or_an_action(client, db, demo):
+    """One English word, two Japanese ones: a closed poll is 締切, not a closed meeting's 非公開."""
+    setagaya = db.session.execute(sa.select(User).filter_by(email="setagaya@example.jp")).scalar_one()
+    sign_in(client, setagaya, DEMO_PASSWORD)
+    shown = {}
+    for status in PollStatus:
+        poll = db.session.execute(sa.select(Poll).filter_by(status=status)).scalar_one()
+        shown[status] = re.search(r"<dd>(.*?)</dd>", text(client.get(f"/polls/{poll.id}"))).group(1)
+    assert shown == {PollStatus.OPEN: "受付中", PollStatus.CLOSED: "締切"}

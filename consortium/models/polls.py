@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 
 
 class PollStatus(LabelledEnum):
-    OPEN = ("open", _l("Open"))
-    CLOSED = ("closed", _l("Closed"))
+    # Contexts: "Open" is also an action item's 未了, "Closed" a meeting's 非公開.
+    OPEN = ("open", lazy_pgettext("date poll", "Open"))
+    CLOSED = ("closed", lazy_pgettext("date poll", "Closed"))
 
 
 class Answer(LabelledEnum):
