@@ -40,7 +40,6 @@ from ..models import (
     DocumentAccess,
     DocumentType,
     Meeting,
-    MeetingStatus,
     Membership,
     MinutesApproval,
     MinutesComment,
@@ -197,21 +196,7 @@ class Activity:
         else:
             starts, ends = _span(self.day(item["day"]), item["time"])
             precision = DatePrecision.MINUTE
-        meeting = self.loader.upsert(
-            Meeting,
-            {"consortium_id": consortium.id, "title": item["title"]},
-            {
-                "number": item.get("number"),
-                "status": MeetingStatus(item["status"]),
-                "starts_at": starts,
-                "ends_at": ends,
-                "precision": precision,
-                "venue": item.get("venue"),
-                "room": item.get("room"),
-                "is_public": item.get("public", True),
-                "description": DEMO_NOTE,
-            },
-        )
+        meeting = self.loader.upsert_meeting(consortium, {**item, "description": DEMO_NOTE}, starts, ends, precision)
         self.loader.load_agenda(meeting, item.get("agenda", []))
         day = to_tokyo(meeting.starts_at).date()
         if "invitations" in item:

@@ -291,7 +291,17 @@ class Loader:
     def load_meeting(self, consortium: Consortium, item: dict[str, Any]) -> Meeting:
         starts, precision = parse_when(item["starts"])
         ends = parse_when(item["ends"])[0] if item.get("ends") else None
-        meeting = self.upsert(
+        meeting = self.upsert_meeting(consortium, item, starts, ends, precision)
+        self.load_agenda(meeting, item.get("agenda", []))
+        if item.get("minutes"):
+            self.load_minutes(meeting, item["minutes"])
+        return meeting
+
+    def upsert_meeting(
+        self, consortium: Consortium, item: dict[str, Any], starts: datetime, ends: datetime | None, precision: DatePrecision
+    ) -> Meeting:
+        """A meeting of the data (the seeds' or the demo activity's), found by its title."""
+        return self.upsert(
             Meeting,
             {"consortium_id": consortium.id, "title": item["title"]},
             {
@@ -307,10 +317,6 @@ class Loader:
                 "description": item.get("description"),
             },
         )
-        self.load_agenda(meeting, item.get("agenda", []))
-        if item.get("minutes"):
-            self.load_minutes(meeting, item["minutes"])
-        return meeting
 
     def load_agenda(self, meeting: Meeting, items: list[dict[str, Any]]) -> None:
         for position, agenda in enumerate(items, start=1):
