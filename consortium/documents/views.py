@@ -90,7 +90,6 @@ def download(document_id: int):
     except FileNotFoundError:
         current_app.logger.error("The file of document %s (%s) is missing", document.id, document.storage_key)
         abort(404, description=_("The file of this material is missing. Please tell the secretariat."))
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # Who may download depends on the visitor: shared caches must not keep a copy.
     response.cache_control.public = False
     response.cache_control.private = True

@@ -78,7 +78,6 @@ def _send(build: Callable[[], contents.Printout], version: tuple | None = None):
         etag=known.key,
         conditional=True,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # What a visitor gets depends on who they are: only a wholly public document may sit in a
     # shared cache, and every copy is checked again (no-cache) so an edit shows at once.
     response.cache_control.public = known.public
