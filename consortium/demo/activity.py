@@ -302,8 +302,8 @@ class Activity:
         # Slots are matched by their order (the oldest first), so a new layout moves each in place.
         existing = sorted(poll.slots, key=lambda s: s.id)
         slots = []
-        for position, slot in enumerate(spec["slots"]):
-            starts, ends = _span(self.day(slot["day"]), slot["time"])
+        for position, slot_spec in enumerate(spec["slots"]):
+            starts, ends = _span(self.day(slot_spec["day"]), slot_spec["time"])
             if position < len(existing):
                 slots.append(self.loader.upsert(PollSlot, {"id": existing[position].id}, {"starts_at": starts, "ends_at": ends}))
             else:
