@@ -21,6 +21,7 @@ from wtforms import BooleanField, FieldList, FileField, FormField, IntegerField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.widgets import HiddenInput
 
+from .audit import SIGN_IN
 from .extensions import db
 from .filters import clock, short_date
 from .forms import positive_int
@@ -137,6 +138,7 @@ def last_save(row: VersionedRow) -> sa.Row | None:
         sa.select(AuditEvent.occurred_at, User.display_name)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .where(AuditEvent.entity_type == type(row).__name__, AuditEvent.entity_id == row.id)
+        .where(AuditEvent.action != SIGN_IN)  # a sign-in changes no version
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(1)
     ).first()

@@ -274,6 +274,23 @@ def test_the_conflict_page_shows_choices_by_their_label_and_who_saved_last(db, t
     assert f"Last saved by {user.display_name}, " in page
 
 
+def test_who_saved_last_is_who_changed_the_account_not_its_owner_signing_in(db, two_sessions, admin, make_user):
+    """A sign-in is logged against the account but changes no version: it is not the last save."""
+    _consortium, _user, first, second = two_sessions
+    other_admin = make_user(is_admin=True, display_name="別の管理者")
+    owner = make_user(display_name="山本 一郎")
+    url = f"/admin/users/{owner.id}/edit"
+    for client, who in ((first, admin), (second, other_admin)):
+        client.set_cookie("lang", "en")
+        sign_in(client, who)
+    stale = form_as_shown(text(second.get(url)))
+    first.post(url, data={**form_as_shown(text(first.get(url))), "display_name": "山本 一郎（総務課）"})
+    sign_in(first.application.test_client(), owner)
+
+    page = text(second.post(url, data={**stale, "display_name": "山本 一郎（企画課）"}))
+    assert f"Last saved by {admin.display_name}, " in page
+
+
 def test_a_transfer_from_a_stale_page_is_refused(db, two_sessions, make_person):
     consortium, user, first, second = two_sessions
     url, _field, membership = _membership(db, consortium)
