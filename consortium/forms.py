@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from .converters import LARGEST_ID
 from .japanese import search_key
 from .lines import typed_line, typed_text
 
@@ -67,7 +68,7 @@ def plausible_date(form, field):
 
 def fits_integer_column(form, field):
     """Numbers the database's INTEGER columns hold (PostgreSQL refuses more than 2**31 - 1)."""
-    if field.data is not None and not -(2**31) <= field.data < 2**31:
+    if field.data is not None and not -(LARGEST_ID + 1) <= field.data <= LARGEST_ID:
         raise StopValidation(_l("The number is too large."))
 
 
