@@ -259,6 +259,27 @@ def contact_view(person: Person, user=None) -> ContactView:
     return ContactView.MASKED if can_edit_directory(user) else ContactView.NONE
 
 
+def can_edit_contact(person: Person, user=None) -> bool:
+    """A person's email and phone may be set by administrators, and by the secretariat of a
+    consortium where the person holds a current seat, or works for an organisation that does
+    (its contact). Never by a secretariat for people outside its consortia. Setting is not seeing:
+    contact_view still decides what the page shows."""
+    user = _user(user)
+    if is_admin(user):
+        return True
+    managed = [cid for cid, role in grants_of(user).items() if role is GrantRole.SECRETARIAT]
+    if not managed or person.id is None:
+        return False
+    seat_holder = sa.or_(
+        Membership.person_id == person.id,
+        sa.and_(Membership.organization_id.is_not(None), Membership.organization_id == person.organization_id),
+    )
+    seat = sa.select(Membership.id).where(
+        Membership.consortium_id.in_(managed), Membership.term_end.is_(None), seat_holder
+    )
+    return bool(db.session.execute(sa.select(seat.exists())).scalar())
+
+
 def can_view_private_note(user=None) -> bool:
     """A person's private note: administrators only."""
     return is_admin(user)
