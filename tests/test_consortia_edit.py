@@ -130,7 +130,7 @@ def test_administrator_creates_a_consortium_with_themes(db, post, admin):
     )
     assert response.status_code == 302
     (created,) = rows(db, Consortium)
-    assert created.name == "ABC協議会"  # NFKC: full-width letters typed, half-width stored
+    assert created.name == "ＡＢＣ協議会"  # kept as typed: full-width letters stay
     assert [t.code for t in created.themes] == ["sdg-8"]
     assert created.period_start == date(2024, 4, 1)
     assert response.headers["Location"].endswith(f"/consortia/{created.id}")
@@ -273,7 +273,7 @@ def test_an_organisation_is_found_or_created_inline(db, post, consortium, make_o
     post(f"/consortia/{consortium.id}/members/new", member_form(kind="organization", name="長野県", role="host"))
     post(f"/consortia/{consortium.id}/members/new", member_form(kind="organization", name="ＮＰＯ法人みらい", create="y"))
     memberships = rows(db, Membership)
-    assert [m.organization.name for m in memberships] == ["長野県", "NPO法人みらい"]
+    assert [m.organization.name for m in memberships] == ["長野県", "ＮＰＯ法人みらい"]  # as typed
     assert memberships[0].organization_id == prefecture.id and memberships[0].role is Role.HOST
 
 
