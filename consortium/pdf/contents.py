@@ -93,13 +93,13 @@ def minutes(meeting: Meeting, full: bool) -> Printout:
     if not full:
         (items,) = leave_out_closed(items)
     kind = "議事録" if full else "議事要旨"
-    draft = not record.is_published
+    draft = not record.is_final
     rows = numbered(items)
     by_id = {row.item.id: row for row in rows}
     return Printout(
         "pdf/minutes.html",
         f"{_short_name(meeting.consortium)} {meeting.title} {kind}{'（案）' if draft else ''}",
-        not full and not draft and permissions.can_view_meeting(meeting, ANONYMOUS),
+        not full and record.is_published and permissions.can_view_meeting(meeting, ANONYMOUS),
         {
             "meeting": meeting,
             "view": view,
