@@ -18,6 +18,7 @@ from flask import abort, g
 from flask_login import AnonymousUserMixin, current_user
 
 from .extensions import db, login_manager
+from .japanese import today_tokyo
 from .models import (
     AgendaItem,
     AgendaPresenter,
@@ -261,7 +262,7 @@ def contact_view(person: Person, user=None) -> ContactView:
 
 def can_edit_contact(person: Person, user=None) -> bool:
     """A person's email and phone may be set by administrators, and by the secretariat of a
-    consortium where the person holds a current seat, or works for an organisation that does
+    consortium where the person holds a current or incoming seat, or works for an organisation that does
     (its contact). Never by a secretariat for people outside its consortia. Setting is not seeing:
     contact_view still decides what the page shows."""
     user = _user(user)
@@ -274,8 +275,9 @@ def can_edit_contact(person: Person, user=None) -> bool:
         Membership.person_id == person.id,
         sa.and_(Membership.organization_id.is_not(None), Membership.organization_id == person.organization_id),
     )
+    not_ended = sa.or_(Membership.term_end.is_(None), Membership.term_end >= today_tokyo())  # incoming members too
     seat = sa.select(Membership.id).where(
-        Membership.consortium_id.in_(managed), Membership.term_end.is_(None), seat_holder
+        Membership.consortium_id.in_(managed), not_ended, seat_holder
     )
     return bool(db.session.execute(sa.select(seat.exists())).scalar())
 

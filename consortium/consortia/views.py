@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions, versions
 from ..attendance.queries import attendance_rates
 from ..extensions import db
-from ..filters import fiscal_year
+from ..filters import fiscal_year, long_date
 from ..forms import ConfirmForm, render_form
 from ..japanese import today_tokyo
 from ..minutes.queries import open_actions_statement
@@ -47,7 +47,7 @@ from .forms import (
     TransferForm,
     parent_candidates,
 )
-from .roster import roster_rows, roster_statement
+from .roster import as_of, roster_rows, roster_statement
 
 bp = Blueprint("consortia", __name__)
 
@@ -95,9 +95,10 @@ def show(consortium_id: int):
     """Show a consortium: purpose, hosts, roster, meetings, milestones and targets."""
     consortium = db.session.get(Consortium, consortium_id)
     now = datetime.now(timezone.utc)
-    leading = db.session.execute(roster_statement(consortium, leading=True)).scalars().all()
+    on = as_of(consortium_id)
+    leading = db.session.execute(roster_statement(consortium, leading=True, on=on)).scalars().all()
     roster = paginate(
-        roster_statement(consortium, leading=False),
+        roster_statement(consortium, leading=False, on=on),
         current_app.config["ROSTER_PER_PAGE"],
         param="roster_page",
     )
@@ -128,6 +129,7 @@ def show(consortium_id: int):
         consortium=consortium,
         leading=leading,
         roster=roster,
+        as_of=on,
         rows=roster_rows(roster.items),
         upcoming=upcoming,
         past=past,
@@ -277,12 +279,14 @@ def roster(consortium_id: int):
     per_page = current_app.config["ROSTER_PER_PAGE"]
     current = paginate(services.current_roster(consortium_id).options(*_membership_options()), per_page)
     former = paginate(
-        sa.select(Membership)
-        .where(Membership.consortium_id == consortium_id, Membership.term_end.is_not(None))
-        .options(*_membership_options())
-        .order_by(Membership.term_end.desc(), Membership.id.desc()),
+        services.former_members(consortium_id).options(*_membership_options()),
         current_app.config["PER_PAGE"],
         param="former_page",
+    )
+    ahead = paginate(
+        services.changes_ahead(consortium_id).options(*_membership_options()),
+        current_app.config["PER_PAGE"],
+        param="ahead_page",
     )
     groups = paginate(
         sa.select(RosterGroup)
@@ -292,7 +296,9 @@ def roster(consortium_id: int):
         current_app.config["PER_PAGE"],
         param="groups_page",
     )
-    return render_template("consortia/roster.html", consortium=consortium, current=current, former=former, groups=groups)
+    return render_template(
+        "consortia/roster.html", consortium=consortium, current=current, ahead=ahead, former=former, groups=groups
+    )
 
 
 @bp.route("/consortia/<int:consortium_id>/members/new", methods=["GET", "POST"])
@@ -342,8 +348,14 @@ def delete_membership(membership_id: int):
     if form.validate_on_submit():
         name = membership.name
         if form.how.data == END:
-            services.end_membership(membership, today)
-            message = _("The term of %(name)s has ended today; it stays in the roster's history.", name=name)
+            last_day = form.last_day.data or today
+            services.end_membership(membership, last_day)
+            if last_day < today:
+                message = _("The term of %(name)s ended on %(date)s; it stays in the roster's history.", name=name, date=long_date(last_day))
+            elif last_day == today:
+                message = _("The term of %(name)s ends today; it stays in the roster's history.", name=name)
+            else:
+                message = _("The term of %(name)s ends on %(date)s; until then it stays on the roster.", name=name, date=long_date(last_day))
         else:
             services.remove_membership(membership)
             message = _("%(name)s has been removed from the roster.", name=name)
@@ -381,12 +393,18 @@ def transfer_membership(membership_id: int):
     if not membership.is_current:
         flash(_("This term has already ended: only a current member can be replaced."), "warning")
         return redirect(_roster_url(membership.consortium_id))
+    if membership.term_end is not None:
+        flash(_("The term of %(name)s already ends on %(date)s: change or remove that entry first.", name=membership.name, date=long_date(membership.term_end)), "warning")
+        return redirect(_roster_url(membership.consortium_id))
     form = TransferForm(membership, today_tokyo())
     if form.validate_on_submit():
         versions.check(form, membership)
         successor = services.transfer_membership(membership, form.choice, form.on.data)
         db.session.commit()
-        flash(_("%(new)s now holds the seat of %(old)s.", new=successor.name, old=membership.name), "success")
+        if successor.is_pending:
+            flash(_("%(new)s takes over the seat of %(old)s on %(date)s; until then it is listed under changes ahead.", new=successor.name, old=membership.name, date=long_date(successor.term_start)), "success")
+        else:
+            flash(_("%(new)s now holds the seat of %(old)s.", new=successor.name, old=membership.name), "success")
         return redirect(_roster_url(membership.consortium_id))
     return render_form("consortia/transfer.html", form, membership=membership, consortium=membership.consortium)
 
