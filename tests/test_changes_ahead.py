@@ -8,15 +8,16 @@ from datetime import date, datetime, timedelta
 import pypdf
 import pytest
 import time_machine
-from conftest import fresh, text
+import sqlalchemy as sa
+from conftest import fresh, sign_in, text
 
-from consortium.japanese import TOKYO, today_tokyo
-from consortium.models import GrantRole, Membership
+from consortium.japanese import TOKYO, next_fiscal_year_start, today_tokyo
+from consortium.demo.loader import DEMO_PASSWORD
+from consortium.models import Consortium, GrantRole, Membership, User
 
 
 def next_april_first() -> date:
-    today = today_tokyo()
-    return date(today.year + 1 if today.month >= 4 else today.year, 4, 1)
+    return next_fiscal_year_start(today_tokyo())
 
 
 @pytest.fixture()
@@ -104,3 +105,16 @@ def test_a_malformed_as_of_day_is_a_bad_request_for_the_secretariat(client, logi
     login(make_user({council: GrantRole.SECRETARIAT}))
     assert client.get(f"/consortia/{council.id}?on=2027-02-30").status_code == 400
     assert client.get(f"/consortia/{council.id}/roster.pdf?on=9999-01-01").status_code == 400
+
+
+def test_the_demo_shows_a_transfer_waiting_for_the_next_first_of_april(client, db, demo, english):
+    """The demo's working group hands seat 3 over on the next 1 April, whenever it is loaded."""
+    setagaya = db.session.execute(sa.select(User).filter_by(email="setagaya@example.jp")).scalar_one()
+    sign_in(client, setagaya, DEMO_PASSWORD)
+    group = db.session.execute(sa.select(Consortium).filter_by(name="産業ビジョン検討部会（デモ）")).scalar_one()
+    manage = text(client.get(f"/consortia/{group.id}/roster"))
+    ahead = manage[manage.index('id="ahead"'):manage.index('id="former"')]
+    assert "田中 美帆" in ahead and "大石 英司" in ahead
+    april = next_april_first()
+    april_page = text(client.get(f"/consortia/{group.id}?on={april.isoformat()}"))
+    assert "田中 美帆" in april_page and "大石 英司" not in april_page
