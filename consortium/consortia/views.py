@@ -124,6 +124,7 @@ def show(consortium_id: int):
         .order_by(Target.position, Target.id)
     ).scalars().all()
     can_edit = permissions.is_secretariat(consortium.id)
+    run_by = permissions.run_by_ancestor(consortium)
     return render_template(
         "consortia/show.html",
         consortium=consortium,
@@ -137,6 +138,7 @@ def show(consortium_id: int):
         milestones=milestones,
         targets=targets,
         show_parent=consortium.parent is not None and permissions.can_view_consortium(consortium.parent),
+        run_by=run_by if run_by is not None and permissions.can_view_consortium(run_by) else None,
         open_actions=paginate(
             open_actions_statement(consortium.id), current_app.config["PER_PAGE"], param="actions_page"
         ),
