@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from consortium.meetings.services import in_agenda_order
-from consortium.models import AgendaItem, AgendaPresenter, Decision, GrantRole, Minutes
+from consortium.models import AgendaItem, AuditEvent, AgendaPresenter, Decision, GrantRole, Minutes
 from conftest import text
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -81,6 +81,17 @@ def test_rows_are_edited_nested_and_reordered_in_place(db, client, post, meeting
     assert agenda(db, meeting) == [(0, "閉会", 1), (0, "開会", 2), (1, "報告事項", 1), (0, "その他", 3)]
     same = db.session.get(AgendaItem, opening.id)
     assert same.title == "開会" and len(same.presenters) == 1  # updated in place: presenters kept
+
+
+def test_an_order_number_typed_without_javascript_moves_the_row_to_that_place(db, client, post, meeting):
+    post(url(meeting), rows_of(text(client.get(url(meeting)))) | {"paste": "開会\n報告\n議事\n閉会"})
+    data = rows_of(text(client.get(url(meeting)))) | {"items-2-position": "2"}  # 議事 to second place
+    assert post(url(meeting), data).status_code == 302
+    assert [t for _d, t, _p in agenda(db, meeting)] == ["開会", "議事", "報告", "閉会"]
+    changes = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.entity_type == "AgendaItem", AuditEvent.action == "update")
+    ).scalars().all()
+    assert changes and all("position" in event.after for event in changes)  # the move is in the audit log
 
 
 def test_a_removed_item_goes_and_its_sub_items_follow_the_rows(db, client, post, meeting):

@@ -330,13 +330,16 @@ class AgendaForm(Form):
                 self.items.append_entry()
 
     def ordered_rows(self) -> list[AgendaRowForm]:
-        """The rows as the agenda will hold them: by Order number where typed, else as shown."""
-        entries = [entry.form for entry in self.items]
-        return [
-            row for _index, row in sorted(
-                enumerate(entries), key=lambda pair: (pair[1].position.data or pair[0] + 1, pair[0])
-            )
-        ]
+        """The rows as the agenda will hold them: by Order number where typed, else as shown. A row
+        given another row's number goes before it: the page numbers its rows 1, 2, 3…, so a
+        number that differs from the row's own place is the one the user typed."""
+
+        def key(pair):
+            place, row = pair[0] + 1, pair[1]
+            number = row.position.data or place
+            return number, number == place, place
+
+        return [row for _index, row in sorted(enumerate(entry.form for entry in self.items), key=key)]
 
     def validate(self, extra_validators=None) -> bool:
         super().validate(extra_validators)
