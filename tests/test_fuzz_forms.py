@@ -387,6 +387,7 @@ FORMS = [
     Spec("meetings.edit_item", "secretariat", "/agenda-items/{i}/edit", readback=True, ignore=RESOLVED),
     Spec("meetings.delete_item", "secretariat", "/agenda-items/{i}/delete"),
     Spec("meetings.move_item", "secretariat", "/meetings/{m}"),
+    Spec("meetings.edit_agenda", "secretariat", "/meetings/{m}/agenda", valid={"paste": "1. 開会\n2. 議事\n　(1) 報告"}),
     Spec("meetings.add_presenter", "secretariat", "/agenda-items/{i}/edit", valid={"presenter_name": "長山 宗広"}),
     Spec("meetings.remove_presenter", "secretariat", "/agenda-items/{i}/edit"),
     Spec("minutes.edit", "secretariat", "/meetings/{draft}/minutes/edit"),

@@ -227,3 +227,56 @@ def add_presenter(item: AgendaItem, who: Person | Organization, title: str | Non
 def remove_presenter(presenter: AgendaPresenter) -> None:
     db.session.delete(presenter)
     db.session.flush()
+
+
+def items_in_minutes(meeting_id: int) -> frozenset[int]:
+    """The ids of the meeting's items the minutes record something under: they are kept."""
+    found = set()
+    for model in (DiscussionPoint, Decision):
+        found.update(
+            db.session.execute(
+                sa.select(model.agenda_item_id)
+                .join(AgendaItem, AgendaItem.id == model.agenda_item_id)
+                .where(AgendaItem.meeting_id == meeting_id)
+            ).scalars()
+        )
+    return frozenset(found)
+
+
+def save_agenda(
+    meeting: Meeting, stored: dict[int, AgendaItem], plan: list[tuple[int | None, str, bool, bool]], removed: list[int]
+) -> tuple[int, int, int]:
+    """Make the meeting's agenda the plan: (stored item id or None for a new one, title, is a
+    sub-item, is public) in agenda order, a sub-item going under the nearest top-level item above
+    it; remove the items named in `removed`. Stored items are changed in place, so their
+    presenters, materials and the minutes' links stay. Return how many were added, changed, removed.
+    """
+    added = changed = 0
+    top: AgendaItem | None = None
+    top_count = sub_count = 0
+    for item_id, title, is_sub, is_public in plan:
+        if is_sub:
+            sub_count += 1
+            values = {"parent_id": top.id, "position": sub_count}
+        else:
+            top_count, sub_count = top_count + 1, 0
+            values = {"parent_id": None, "position": top_count}
+        values.update(title=title, is_public=is_public)
+        if item_id is None:
+            item = AgendaItem(meeting=meeting, **values)
+            db.session.add(item)
+            added += 1
+        else:
+            item = stored[item_id]
+            if any(getattr(item, name) != value for name, value in values.items() if name != "position"):
+                changed += 1
+            assign(item, values)
+        if not is_sub:
+            if item.id is None:
+                db.session.flush()  # a new top-level item needs its id before its sub-items name it
+            top = item
+    db.session.flush()  # every kept item is under its new parent before a removed one goes
+    # Sub-items first: a top-level item's removal takes its remaining sub-items with it in the database.
+    for item_id in sorted(removed, key=lambda i: stored[i].parent_id is None):
+        delete_item(stored[item_id], [])
+    return added, changed, len(removed)
