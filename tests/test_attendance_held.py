@@ -146,6 +146,7 @@ def test_recording_attendance_marks_the_meeting_held_and_mails_no_one(client, db
                               membership_id=council["chair"].id, email="chair@example.jp"))
     db.session.commit()
     login(council["secretariat"])
+    assert "saving the attendance also marks it as held" in text(client.get(url(meeting)))
     response = post(url(meeting), rows((council["chair"], "present", "")), follow_redirects=True)
     assert "The meeting is now marked as held (開催済み)." in text(response)
     assert fresh(db, Meeting, meeting.id).status is MeetingStatus.HELD
@@ -159,6 +160,7 @@ def test_recording_attendance_marks_the_meeting_held_and_mails_no_one(client, db
 
     assert send_due(fresh(db, Meeting, meeting.id)) == 0
     assert smtp_server.envelopes == []
+    assert "also marks it as held" not in text(client.get(url(meeting)))
 
 
 def test_a_save_that_records_no_one_leaves_the_meeting_as_it_was(client, db, login, post, council):

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from .. import versions
 from ..extensions import db
 from ..filters import long_date
-from ..forms import render_form
+from ..forms import positive_int, render_form
 from ..invitations.mailing import REPLIES
+from ..meetings.services import may_be_held
 from ..models import Meeting, MeetingStatus, Presence
 from ..pagination import paginate
 from ..permissions import Access, guard
@@ -53,6 +54,7 @@ def record(meeting_id: int):
         "suggested": {m.id for m, attendance in rows if services.suggestion(attendance) is not None},
         "selected": set(),
         "bulk": "",
+        "holds": may_be_held(meeting),
     }
     action = request.form.get("action") if request.method == "POST" else None
     if action in FILLS:
@@ -90,7 +92,7 @@ def _filled(form, action: str, context: dict):
     if action == "rest":
         changed = form.fill(Presence.PRESENT.value)
     else:
-        context["selected"] = selected = {int(v) for v in request.form.getlist("selected") if v.isdigit() and len(v) < 12}
+        context["selected"] = selected = set(filter(None, map(positive_int, request.form.getlist("selected"))))
         context["bulk"] = bulk = request.form.get("bulk_presence", "")
         if bulk not in BULK_CHOICES:
             flash(_("Choose what to set the selected members to."), "error")

@@ -91,11 +91,16 @@ def cancel_meeting(meeting: Meeting) -> bool:
 PLANNED = (MeetingStatus.TENTATIVE, MeetingStatus.SCHEDULED)
 
 
+def may_be_held(meeting: Meeting) -> bool:
+    """Whether the meeting is planned and has begun, so may be marked held."""
+    return meeting.status in PLANNED and is_over(meeting, utcnow())
+
+
 def mark_held(meeting: Meeting) -> bool:
     """Mark a planned meeting held (開催済み) once it has begun; False when it is not planned or
     has not begun. Nothing is mailed: once a meeting has begun the invitations send no update
     (invitations.mailing.due), and the views that call this send none."""
-    if meeting.status not in PLANNED or not is_over(meeting, utcnow()):
+    if not may_be_held(meeting):
         return False
     update_meeting(meeting, {"status": MeetingStatus.HELD})
     return True
