@@ -19,6 +19,7 @@ from ..extensions import db
 from ..filters import fiscal_year, long_date
 from ..forms import ConfirmForm, render_form
 from ..japanese import today_tokyo
+from ..meetings.services import begun_but_not_held
 from ..minutes.queries import open_actions_statement
 from ..models import (
     Consortium,
@@ -89,6 +90,10 @@ def _meetings_statement(consortium: Consortium) -> sa.Select:
     return stmt
 
 
+# How many meetings not marked held the consortium page lists (the oldest first).
+NOT_HELD_SHOWN = 10
+
+
 @bp.get("/consortia/<int:consortium_id>")
 @guard(Access.PUBLIC, *CONSORTIUM_PAGE)
 def show(consortium_id: int):
@@ -144,6 +149,9 @@ def show(consortium_id: int):
         ),
         # Attendance rates of the members on this page of the roster: the secretariat's alone.
         rates=attendance_rates(consortium.id, [m.id for m in roster.items]) if can_edit else None,
+        # Meetings past their time but never marked held (開催済み): the secretariat's to mark.
+        not_held=begun_but_not_held(consortium.id, NOT_HELD_SHOWN + 1) if can_edit else [],
+        not_held_shown=NOT_HELD_SHOWN,
         can_edit=can_edit,
         can_delete=permissions.is_admin(),
     )

@@ -5,12 +5,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..invitations.services import is_over
+from ..japanese import today_tokyo, tokyo_datetime
+from ..models.base import utcnow
 from ..rows import assign, move
 from ..models import (
     AgendaItem,
     AgendaPresenter,
     Attendance,
     Consortium,
+    DatePrecision,
     Decision,
     DiscussionPoint,
     Document,
@@ -81,6 +85,44 @@ def cancel_meeting(meeting: Meeting) -> bool:
     if meeting.status is MeetingStatus.CANCELLED:
         return False
     return update_meeting(meeting, {"status": MeetingStatus.CANCELLED})
+
+
+# Planned and not yet marked held: what recording attendance or publishing minutes moves to held.
+PLANNED = (MeetingStatus.TENTATIVE, MeetingStatus.SCHEDULED)
+
+
+def may_be_held(meeting: Meeting) -> bool:
+    """Whether the meeting is planned and has begun, so may be marked held."""
+    return meeting.status in PLANNED and is_over(meeting, utcnow())
+
+
+def mark_held(meeting: Meeting) -> bool:
+    """Mark a planned meeting held (開催済み) once it has begun; False when it is not planned or
+    has not begun. Nothing is mailed: once a meeting has begun the invitations send no update
+    (invitations.mailing.due), and the views that call this send none."""
+    if not may_be_held(meeting):
+        return False
+    update_meeting(meeting, {"status": MeetingStatus.HELD})
+    return True
+
+
+def begun_but_not_held(consortium_id: int, limit: int) -> list[Meeting]:
+    """The consortium's meetings still 開催予定 though they have begun (invitations.services.is_over
+    in SQL), the oldest `limit` of them: the secretariat is asked to mark them held."""
+    today = today_tokyo()
+    midnight = tokyo_datetime(today.year, today.month, today.day)
+    begun = sa.or_(
+        sa.and_(Meeting.precision == DatePrecision.MINUTE, Meeting.starts_at <= utcnow()),
+        sa.and_(Meeting.precision != DatePrecision.MINUTE, Meeting.starts_at < midnight),
+    )
+    return list(
+        db.session.execute(
+            sa.select(Meeting)
+            .where(Meeting.consortium_id == consortium_id, Meeting.status == MeetingStatus.SCHEDULED, begun)
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def has_minutes(meeting: Meeting) -> bool:
