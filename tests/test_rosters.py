@@ -388,7 +388,7 @@ def test_member_on_the_roster_is_updated_not_duplicated(db, consortium, secretar
     membership = make_member(consortium, person=person, seat=1, title="教授")
     upload(consortium, csv_bytes([["1", "山田 太郎", "", "名誉教授", "座長", "", ""]]))
     page = client.get(url(consortium, "/preview")).get_data(as_text=True)
-    assert "changed: title, role" in page
+    assert "changed: role, title" in page
     response = post(url(consortium, "/confirm"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 member imported (0 new, 1 updated)." in page
