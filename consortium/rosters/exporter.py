@@ -106,19 +106,29 @@ def cp932_problems(memberships: list[Membership], email: EmailOf | None = None) 
 
 def to_cp932_csv(memberships: list[Membership], email: EmailOf | None = None, stand_in: bool = False) -> bytes:
     """Shift_JIS as Japanese Windows writes it (CP932), CRLF. Raises UnicodeEncodeError on a
-    character CP932 lacks, unless stand_in puts 〓 in its place (asked for after seeing the list)."""
+    character CP932 lacks, unless stand_in (asked for after seeing the list) writes the nearest
+    CP932 character (〜 as ～) or, for one it has no kin for, 〓."""
     text = _csv_text(_csv_rows(memberships, email))
-    if stand_in:
-        text = "".join(c if _in_cp932(c) else CP932_STAND_IN for c in text)
-    return text.encode("cp932")
+    if not stand_in:
+        for character in dict.fromkeys(text):
+            if not _in_cp932(character):
+                raise UnicodeEncodeError("cp932", character, 0, 1, "not held by CP932")
+        return text.encode("cp932")
+    return "".join(c if _encodable(c) else CP932_STAND_IN for c in text).encode("cp932")
 
 
-def _in_cp932(character: str) -> bool:
+def _encodable(character: str) -> bool:
     try:
         character.encode("cp932")
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _in_cp932(character: str) -> bool:
+    """Held by CP932 as itself: Python encodes 〜 (WAVE DASH) and − (MINUS) to bytes that read
+    back as ～ and －, which would change the text without a word, so those count as missing."""
+    return _encodable(character) and character.encode("cp932").decode("cp932") == character
 
 
 def to_xlsx(memberships: list[Membership], sheet_title: str, email: EmailOf | None = None) -> bytes:
