@@ -122,7 +122,7 @@ def test_public_page_prints_one_heading_per_group_after_an_add(db, consortium, s
 def test_place_form_is_keyboard_operable_on_the_roster_page(consortium, secretariat, make_member, client):
     m = make_member(consortium)
     page = client.get(f"/consortia/{consortium.id}/roster").get_data(as_text=True)
-    assert f'<label for="place-{m.id}">Place</label>' in page and f'id="place-{m.id}" name="place" value="1"' in page
+    assert f'<label for="place-{m.id}">Move to place</label>' in page and f'id="place-{m.id}" name="place" value="1"' in page
 
 
 def test_place_out_of_range_is_refused_with_a_message(db, consortium, secretariat, make_member, post, client):

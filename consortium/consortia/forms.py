@@ -447,7 +447,7 @@ class PlaceForm(Form):
     """Move a roster row to any place, and into any group, in one step."""
 
     place = IntegerField(
-        _l("Place"),
+        _l("Move to place"),
         validators=[InputRequired(_l("Enter the place in the roster, 1 for the first.")), whole_number(1, 99_999)],
     )
     group_id = SelectField(_l("Group"), coerce=optional_id)
