@@ -335,3 +335,22 @@ def test_invalid_email_is_reported_on_its_row(db, consortium, with_email, secret
     assert "Row 2: The email address is not valid: not an address" in preview
     db.session.expire_all()
     assert db.session.get(Person, with_email.id).email == "taro@example.jp"
+
+
+def test_preview_of_a_partial_file_reads_a_fixed_number_of_queries(
+    db, make_consortium, make_user, login, make_member, make_person, make_organization, post, client, count_queries
+):
+    def queries_for(size: int) -> int:
+        consortium = make_consortium()
+        login(make_user({consortium: GrantRole.SECRETARIAT}))
+        g = group(db, consortium, "1", 1)
+        for i in range(size):
+            member = {"person": make_person()} if i % 2 else {"organization": make_organization()}
+            make_member(consortium, seat=i + 1, position=i + 1, category="区民（公募）", group=g if i % 3 else None, **member)
+        upload(post, consortium, csv_of([["氏名", "区分"], ["新井 花子", "区民（公募）"]]), whole="y")
+        db.session.expire_all()
+        with count_queries() as statements:
+            assert client.get(f"/consortia/{consortium.id}/roster/import/preview").status_code == 200
+        return len(statements)
+
+    assert queries_for(3) == queries_for(30)

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from .. import audit, permissions
 from ..directory.matching import Matcher
@@ -147,7 +148,9 @@ def describe_person(person: Person) -> str:
 
 
 def _current_memberships(consortium_id: int) -> list[Membership]:
-    return list(db.session.execute(current_roster(consortium_id)).scalars())
+    """In roster order, with who holds each: the preview prints every current member's name."""
+    stmt = current_roster(consortium_id).options(joinedload(Membership.person), joinedload(Membership.organization))
+    return list(db.session.execute(stmt).unique().scalars())
 
 
 def plan_import(consortium: Consortium, table: Table, whole: bool = False, user=None) -> Plan:
