@@ -58,3 +58,15 @@ def test_partial_import_preview_says_what_changes_before_anything_is_written(liv
     check_page(page)
     page.get_by_role("button", name="Import 2 members").click()
     expect_flash(page, "2 members imported (1 new, 1 updated).")
+
+
+def test_secretariat_drags_a_row_onto_another(live_server, page, seated):
+    consortium, user = seated
+    page.set_viewport_size({"width": 1280, "height": 1000})  # dragging is for a mouse, on a desk
+    sign_in(page, live_server, user)
+    page.goto(f"{live_server}/consortia/{consortium.id}/roster")
+    rows = page.locator("tbody[data-roster-order] tr")
+    # Taken by the order cell at the left: the middle of a row is its move form.
+    rows.nth(0).drag_to(rows.nth(2), source_position={"x": 8, "y": 8}, target_position={"x": 8, "y": 8})
+    expect_flash(page, "長山 委員 has been moved.")
+    assert names_in_order(page) == ["大藤 委員", "吉田 委員", "長山 委員"]
