@@ -90,7 +90,7 @@ def test_place_moves_a_row_anywhere_in_one_step(db, consortium, secretariat, mak
 
 def test_place_into_another_group_keeps_groups_together(db, consortium, secretariat, grouped, post):
     first = db.session.execute(sa.select(Membership).where(Membership.position == 1)).scalar()
-    # Asked for place 5 (inside 項目5's run? no: 項目4 spans 2–3 once 甲 leaves 項目3): clamped into 項目4.
+    # Place 5 lies in 項目5's run (項目4 is places 2–3 once 甲 leaves 項目3): it stays in 項目4, last.
     post(f"/memberships/{first.id}/place", {"place": "5", "group_id": str(grouped[1].id)})
     assert order(db, consortium) == ["乙", "丙", "丁", "甲", "戊"]
     db.session.expire_all()
@@ -127,9 +127,10 @@ def test_place_form_is_keyboard_operable_on_the_roster_page(consortium, secretar
 
 def test_place_out_of_range_is_refused_with_a_message(db, consortium, secretariat, make_member, post, client):
     m = make_member(consortium)
-    response = post(f"/memberships/{m.id}/place", {"place": "abc"})
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Enter the place in the roster" in page or "Not a valid integer" in page
+    response = post(f"/memberships/{m.id}/place", {"place": "0"})
+    assert "Enter a whole number from 1 to 99999." in client.get(response.headers["Location"]).get_data(as_text=True)
+    response = post(f"/memberships/{m.id}/place", {"place": ""})
+    assert "Enter the place in the roster, 1 for the first." in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
 # --- imports that change only what they say -------------------------------------------------
