@@ -80,6 +80,13 @@ def test_new_member_joins_the_run_of_their_category(db, consortium, secretariat,
     assert order(db, consortium) == ["甲", "乙", "新井 花子", "丙"]
 
 
+def test_new_member_without_a_category_takes_their_place_by_seat(db, consortium, secretariat, make_member, make_person, post):
+    for n, seat in enumerate((1, 3), start=1):
+        make_member(consortium, person=make_person(family_name=f"席{seat}", given_name=None), seat=seat, position=n)
+    post(f"/consortia/{consortium.id}/members/new", {"kind": "person", "name": "席2", "create": "y", "role": "member", "seat": "2"})
+    assert order(db, consortium) == ["席1", "席2", "席3"]
+
+
 def test_place_moves_a_row_anywhere_in_one_step(db, consortium, secretariat, make_member, make_person, post):
     members = [make_member(consortium, person=make_person(family_name=n, given_name=None), position=i) for i, n in enumerate("甲乙丙丁戊", start=1)]
     post(f"/memberships/{members[4].id}/place", {"place": "1", "group_id": ""})
