@@ -362,3 +362,35 @@ def test_preview_of_a_partial_file_reads_a_fixed_number_of_queries(
         return len(statements)
 
     assert queries_for(3) == queries_for(30)
+
+
+def test_landing_many_at_once_matches_landing_one_by_one():
+    """The import's one-pass landing puts rows where the page's own add would, one after another."""
+    import random
+    from types import SimpleNamespace
+
+    from consortium.consortia.services import land_all, landing_index
+
+    rng = random.Random(18)
+    for _case in range(300):
+        def row(seat):
+            return SimpleNamespace(
+                group_id=rng.choice([None, 1, 2]), category=rng.choice([None, "学識", "区民（公募）", "区民(公募)", "事業者"]), seat=seat
+            )
+
+        seats = iter(range(1, 100))
+        rows = [row(next(seats) if rng.random() < 0.5 else None) for _ in range(rng.randrange(0, 8))]
+        rows.sort(key=lambda r: (r.group_id or 0))  # a roster's groups are runs
+        # Seats rising in file order: the one case where a batch and a sequence may differ is
+        # two newcomers before one row, which the batch puts in seat order.
+        # Arrivals join groups the roster has (an import's new rows are ungrouped; a row whose
+        # 区分 changes keeps its group), or any group when the roster is empty.
+        groups = sorted({r.group_id for r in rows}, key=lambda g: g or 0) or [None]
+        arrivals = [row(rng.choice([None, rng.randrange(1, 100)])) for _ in range(rng.randrange(1, 6))]
+        for a in arrivals:
+            a.group_id = rng.choice(groups)
+        arrivals_by_seat = sorted(arrivals, key=lambda a: (a.seat is None, a.seat or 0))
+        one_by_one = list(rows)
+        for a in arrivals_by_seat:
+            one_by_one.insert(landing_index(one_by_one, a), a)
+        assert land_all(rows, arrivals_by_seat) == one_by_one

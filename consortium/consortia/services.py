@@ -5,6 +5,7 @@ staff transfer, which is two row changes meaning one event, records an event of 
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -195,6 +196,71 @@ def landing_index(rows: list[Membership], membership: Membership, by_category: b
         if after:
             return after[0]
     return group[-1] + 1
+
+
+def land_all(rows: list, arrivals: list) -> list:
+    """rows with each arrival (in order) where landing_index would put it, in one pass however
+    many arrive: an import may bring thousands, and one landing_index each would take time
+    that grows with the square of the roster. Arrivals that land before the same seated row are
+    put in seat order. Rows and arrivals need group_id, category and seat."""
+    index_of = {id(r): i for i, r in enumerate(rows)}
+    in_group: dict = {}
+    last_of: dict = {}  # (group, category key) → the row or arrival the next of that category follows
+    for r in rows:
+        in_group.setdefault(r.group_id, []).append(r)
+        if r.category:
+            last_of[(r.group_id, search_key(r.category))] = r
+    # Per group: seats in ascending order, and for each the earliest row holding that seat or a
+    # higher one, so "the first row of the group with a larger seat" is one bisect.
+    by_seat: dict = {}
+    for group, members in in_group.items():
+        seated = sorted((r.seat, index_of[id(r)]) for r in members if r.seat is not None)
+        first_from = [0] * len(seated)
+        low = len(rows)
+        for k in range(len(seated) - 1, -1, -1):
+            low = min(low, seated[k][1])
+            first_from[k] = low
+        by_seat[group] = ([seat for seat, _i in seated], first_from)
+    after: dict = {}
+    before: dict = {}
+    end_of: dict = {}  # group → arrivals at its end; roster_end → at the end of the roster
+    roster_end = object()  # not None: None is the group of the ungrouped rows
+    for a in arrivals:
+        key = (a.group_id, search_key(a.category)) if a.category else None
+        members = in_group.get(a.group_id)
+        if key in last_of:
+            after.setdefault(id(last_of[key]), []).append(a)
+        elif not members:
+            end_of.setdefault(roster_end, []).append(a)
+        else:
+            seats, first_from = by_seat[a.group_id]
+            k = bisect_right(seats, a.seat) if a.seat is not None else len(seats)
+            if k < len(seats):
+                before.setdefault(first_from[k], []).append(a)
+            else:
+                end_of.setdefault(a.group_id, []).append(a)
+        if key is not None:
+            last_of[key] = a
+    last_in = {id(members[-1]): group for group, members in in_group.items()}
+    out: list = []
+
+    def emit(first) -> None:
+        stack = [first]
+        while stack:  # no recursion: a category run of thousands is one long chain
+            row = stack.pop()
+            out.append(row)
+            # Popped last to first: the rows of its category, then (after a group's last row) the group's end.
+            if id(row) in last_in:
+                stack.extend(reversed(end_of.get(last_in[id(row)], ())))
+            stack.extend(reversed(after.get(id(row), ())))
+
+    for i, r in enumerate(rows):
+        for a in sorted(before.get(i, ()), key=lambda a: a.seat):
+            emit(a)
+        emit(r)
+    for a in end_of.get(roster_end, ()):
+        emit(a)
+    return out
 
 
 def seat_in(rows: list[Membership], membership: Membership, index: int) -> None:

@@ -6,7 +6,7 @@ organisation and person once, and the consortium's current memberships come in o
 An import is a set of changes: the rows it names are added or updated, and every row it does not
 name keeps its seat, place and group, unless the secretariat says the file is the whole roster
 (then those leave: their terms end today). A new row joins the roster where the page's own add
-would put it (consortia.services.landing_index): after the last row of its 区分, so 区民（公募）
+would put it (consortia.services.landing_index, land_all): after the last row of its 区分, so 区民（公募）
 stays one run; the file's row order never reorders the roster.
 apply_import adds and flushes, never commits: the view commits once, so a file goes in whole
 or not at all.
@@ -14,7 +14,7 @@ or not at all.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from .. import audit, permissions
 from ..directory.matching import Matcher
 from ..consortia.roster import LEADING_ROLES
-from ..consortia.services import current_roster, end_membership, landing_index
+from ..consortia.services import current_roster, end_membership, land_all
 from ..extensions import db
 from ..forms import normalise_text
 from ..japanese import search_key, today_tokyo
@@ -207,19 +207,26 @@ def _resulting_order(in_order: list[Membership], planned: list[PlannedRow], leav
         p = named.get(id(m))
         after = (lambda name: p.changes[name][1] if p is not None and name in p.changes else getattr(m, name))
         slots.append(Slot(m, p, m.group_id, after("category"), after("seat"), after("role"), leaving=id(m) in leaving))
-    for s in [s for s in slots if s.planned is not None and "category" in s.planned.changes and s.category]:
-        # A new 区分 joins its run, when the roster has one; otherwise the row keeps its place.
-        key = search_key(s.category)
-        if any(o is not s and o.group_id == s.group_id and search_key(o.category) == key for o in slots):
-            was = slots.index(s)
-            slots.remove(s)
-            slots.insert(landing_index(slots, s), s)
-            s.planned.moved = slots.index(s) != was
-    for p in planned:
-        if p.membership is None and not p.errors:
-            s = Slot(None, p, None, p.row.category, p.row.seat, p.row.role or Role.MEMBER)
-            slots.insert(landing_index(slots, s), s)
-    return slots
+    # A new 区分 takes a row to its run, when the roster has one; otherwise the row keeps its place.
+    runs = Counter((s.group_id, search_key(s.category)) for s in slots if s.category)
+    movers = [
+        s for s in slots
+        if s.planned is not None and "category" in s.planned.changes and s.category
+        and runs[(s.group_id, search_key(s.category))] > 1
+    ]
+    if movers:
+        was = {id(s): i for i, s in enumerate(slots)}
+        moving = {id(s) for s in movers}
+        slots = land_all([s for s in slots if id(s) not in moving], movers)
+        for i, s in enumerate(slots):
+            if id(s) in moving:
+                s.planned.moved = i != was[id(s)]
+    arrivals = [
+        Slot(None, p, None, p.row.category, p.row.seat, p.row.role or Role.MEMBER)
+        for p in planned
+        if p.membership is None and not p.errors
+    ]
+    return land_all(slots, arrivals) if arrivals else slots
 
 
 def _match(p: PlannedRow, matcher: Matcher, on_roster: dict[int, list[Membership]]) -> None:
