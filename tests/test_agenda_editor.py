@@ -174,3 +174,31 @@ def test_queries_do_not_grow_with_the_items(db, client, post, meeting, count_que
     few = counted()
     post(url(meeting), rows_of(text(client.get(url(meeting)))) | {"paste": "\n".join(f"議題{n}\n  細目{n}" for n in range(10))})
     assert counted() == few
+
+
+def test_a_meeting_is_planned_with_its_pasted_agenda_in_one_submit(db, client, post, signed_in):
+    from consortium.models import Meeting
+
+    form = {
+        "number": "5", "title": "第5回 推進会議", "kind": "regular", "status": "scheduled", "precision": "minute",
+        "day": "2030-05-14", "start_time": "14:00", "end_time": "16:00", "is_public": "y", "agenda": SIX_ITEMS,
+    }
+    response = post(f"/consortia/{signed_in.id}/meetings/new", form, follow_redirects=True)
+    assert "The meeting has been created with 6 agenda items." in text(response)
+    meeting = db.session.execute(sa.select(Meeting)).scalar_one()
+    assert [(depth, title) for depth, title, _ in agenda(db, meeting)] == [
+        (0, "開会"), (0, "報告事項"), (1, "県の取組"), (1, "市の取組"), (0, "意見交換"), (0, "閉会"),
+    ]
+
+
+def test_a_pasted_agenda_too_long_keeps_the_new_meeting_form_as_typed(db, post, signed_in):
+    from consortium.models import Meeting
+
+    form = {
+        "title": "第5回 推進会議", "kind": "regular", "status": "scheduled", "precision": "minute",
+        "day": "2030-05-14", "start_time": "14:00", "end_time": "16:00", "agenda": "開会\n" + "長" * 301,
+    }
+    response = post(f"/consortia/{signed_in.id}/meetings/new", form)
+    assert response.status_code == 422
+    assert "Line 2 is longer than 300 characters." in text(response) and "第5回 推進会議" in text(response)
+    assert db.session.execute(sa.select(Meeting)).first() is None

@@ -304,6 +304,43 @@ class PastedLinesField(Field):
         return self.data or ""
 
 
+def pasted_items(field: PastedLinesField, kept: int = 0) -> list[outline.Line]:
+    """The agenda items pasted in a field, nested one level at most, with the field's errors added
+    for a line too long or too many items (beside the `kept` ones already on the agenda)."""
+    if not field.data or field.errors:
+        return []
+    lines = outline.parse(field.data, max_depth=1)
+    for line in lines:
+        if len(normalise_line(line.title) or "") > 300:
+            field.errors.append(_l("Line %(num)d is longer than 300 characters.", num=line.number))
+    if len(lines) + kept > AGENDA_MAX_ROWS:
+        field.errors.append(_l("An agenda holds at most %(num)d items.", num=AGENDA_MAX_ROWS))
+    return lines
+
+
+def pasted_plan(lines: list[outline.Line]) -> list[tuple[None, str, bool, bool]]:
+    """Pasted lines as new items of an agenda plan (services.save_agenda): public, nested as typed."""
+    return [(None, normalise_line(line.title), line.depth > 0, True) for line in lines]
+
+
+class NewMeetingForm(MeetingForm):
+    """A meeting planned with its agenda in the same submit, pasted as text."""
+
+    agenda = PastedLinesField(
+        _l("Agenda, pasted as text (optional)"),
+        validators=[Length(max=20000)],
+        description=_l(
+            "One item per line. Indent a line, or number it in a second style (1. then (1), ① or ア), to make "
+            "it a sub-item. The numbers are taken off: the agenda is numbered for you. It can be edited afterwards."
+        ),
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.pasted = pasted_items(self.agenda)
+        return valid and not self.agenda.errors
+
+
 class AgendaForm(Form):
     """Every item of a meeting's agenda at once, in the order of the rows (or of their Order
     numbers), and lines pasted as text that are added at the end."""
@@ -358,13 +395,7 @@ class AgendaForm(Form):
             if row.level.data == "1" and not has_top:
                 row.level.errors.append(_l("A sub-item needs a top-level item above it."))
             has_top = has_top or row.level.data == "0"
-        if self.paste.data and not self.paste.errors:
-            self.pasted = outline.parse(self.paste.data, max_depth=1)
-            for line in self.pasted:
-                if len(normalise_line(line.title) or "") > 300:
-                    self.paste.errors.append(_l("Line %(num)d is longer than 300 characters.", num=line.number))
-            if len(self.pasted) + sum(1 for entry in self.items if entry.form.kept) > AGENDA_MAX_ROWS:
-                self.paste.errors.append(_l("An agenda holds at most %(num)d items.", num=AGENDA_MAX_ROWS))
+        self.pasted = pasted_items(self.paste, sum(1 for entry in self.items if entry.form.kept))
         # The list took a copy of its rows' errors when it validated them, before the checks above.
         self.items.errors = [entry.errors for entry in self.items] if any(entry.errors for entry in self.items) else []
         self._errors = None
@@ -378,7 +409,7 @@ class AgendaForm(Form):
             for row in self.ordered_rows()
             if row.kept
         ]
-        return rows + [(None, normalise_line(line.title), line.depth > 0, True) for line in self.pasted]
+        return rows + pasted_plan(self.pasted)
 
     def removed_ids(self) -> list[int]:
         return [entry.form.id.data for entry in self.items if entry.form.id.data is not None and entry.form.delete.data]

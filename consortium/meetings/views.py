@@ -22,7 +22,18 @@ from ..pagination import paginate
 from ..redirects import local_path
 from ..permissions import Access, guard
 from . import scheduling, services
-from .forms import AgendaForm, AgendaItemForm, AgendaRowForm, MeetingForm, MoveForm, PresenterForm, RemovePresenterForm, WhenForm
+from .forms import (
+    AgendaForm,
+    AgendaItemForm,
+    AgendaRowForm,
+    MeetingForm,
+    MoveForm,
+    NewMeetingForm,
+    PresenterForm,
+    RemovePresenterForm,
+    WhenForm,
+    pasted_plan,
+)
 
 # No url_prefix: the agenda's routes live under /agenda-items and a new meeting under its consortium.
 bp = Blueprint("meetings", __name__)
@@ -137,11 +148,18 @@ def _meeting_form_page(form: MeetingForm, consortium: Consortium, meeting: Meeti
 def create(consortium_id: int):
     """Plan a meeting of the consortium."""
     consortium = db.session.get(Consortium, consortium_id)
-    form = MeetingForm()
+    form = NewMeetingForm()
     if form.validate_on_submit():
         meeting = services.create_meeting(consortium, form.values())
+        if form.pasted:
+            services.save_agenda(meeting, {}, pasted_plan(form.pasted), [])
         db.session.commit()
-        flash(_("The meeting has been created. Add its agenda and materials below."), "success")
+        if form.pasted:
+            flash(ngettext("The meeting has been created with %(num)d agenda item. Add its materials below.",
+                           "The meeting has been created with %(num)d agenda items. Add its materials below.",
+                           len(form.pasted)), "success")
+        else:
+            flash(_("The meeting has been created. Add its agenda and materials below."), "success")
         _flash_schedule_warnings(form, meeting)
         return redirect(_meeting_url(meeting.id))
     cancel_url = url_for("consortia.show", consortium_id=consortium.id)
