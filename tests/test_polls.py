@@ -27,7 +27,7 @@ from consortium.models import (
     PollStatus,
     Visibility,
 )
-from consortium.models import PollResponse, SentNotice
+from consortium.models import Attendance, PollResponse, SentNotice
 from consortium import personal_links as links
 from consortium.consortia.invitees import invitees
 from consortium.polls.results import results
@@ -570,3 +570,25 @@ def test_no_answers_on_behalf_once_the_poll_is_closed(db, client, world, login, 
     response = post(url, form_data(slot_ids(db, poll.id), "yyy"))
     assert response.status_code == 302 and "This poll is closed" in text(client.get(response.headers["Location"]))
     assert answers_of(db, world["members"]["nomail"].id) == {}
+
+
+def test_picking_a_slot_can_send_the_invitations_in_the_same_step(db, client, world, login, post, smtp_server, english):
+    login(world["users"]["secretariat"])
+    poll_id, meeting_id = world["poll"].id, world["meeting"].id
+    ids = slot_ids(db, poll_id)
+    assert re.search(r'<input checked[^>]* name="invite" type="checkbox"', text(client.get(f"/polls/{poll_id}/pick?slot={ids[1]}")))
+    response = post(f"/polls/{poll_id}/pick", {"slot_id": str(ids[1]), "invite": "y"}, follow_redirects=True)
+    assert "date has been set and the poll closed" in text(response)
+    subjects = [m["Subject"] for m in (email.message_from_bytes(e.content, policy=policy.default) for e in smtp_server.envelopes)]
+    decided = [s for s in subjects if s.startswith("【日程決定】")]
+    invitations = [s for s in subjects if s.startswith("【開催のご案内】")]
+    assert len(decided) == 3 and len(invitations) == 3, subjects
+    invited = db.session.execute(
+        sa.select(sa.func.count()).select_from(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.invited_at.is_not(None))
+    ).scalar()
+    assert invited == 3
+    for envelope in smtp_server.envelopes:
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        if message["Subject"].startswith("【開催のご案内】"):
+            calendar = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+            assert calendar.get_param("charset").lower() == "utf-8" and calendar.get_param("method") == "REQUEST"

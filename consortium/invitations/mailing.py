@@ -22,7 +22,7 @@ from ..mail.compose import Attachment, address, compose_from
 from ..models import Attendance, Meeting, MeetingStatus, Reply
 from ..models.base import utcnow
 from ..personal_links import make_token
-from .services import attendance_by_member, is_over
+from .services import attendance_by_member, invite, is_over
 
 INVITATION, REMINDER, CANCELLATION = "meeting_invitation", "meeting_reminder", "meeting_cancellation"
 LINK_KIND = "invitation"
@@ -55,6 +55,14 @@ def own_invitation(meeting: Meeting, person_id: int) -> tuple[Attendance, str] |
 def invited(meeting: Meeting, everyone: list[Invitee], rows: dict[int, Attendance]) -> list[Invitee]:
     """The current members the meeting's invitation has gone to (rows: attendance_by_member)."""
     return [i for i in everyone if (row := rows.get(i.membership.id)) is not None and row.invited_at is not None]
+
+
+def invite_everyone_reachable(meeting: Meeting) -> int:
+    """Invite every current member with an address not invited yet (send_due mails them); how many."""
+    everyone = invitees(meeting.consortium_id)
+    rows = attendance_by_member(meeting.id)
+    invited_ids = {i.membership.id for i in invited(meeting, everyone, rows)}
+    return len(invite(meeting, [i.membership.id for i in everyone if i.email and i.membership.id not in invited_ids], rows))
 
 
 def due_kind(meeting: Meeting) -> str:

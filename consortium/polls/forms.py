@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -178,6 +179,10 @@ def _one_of(values: list[str], message):
 
 class PickForm(Form):
     slot_id = RadioField(_l("The date to hold the meeting"), validate_choice=False)
+    invite = BooleanField(
+        _l("Also send the invitations, with the calendar file and the reply links, to every member with an email address"),
+        default=True,
+    )
 
     def __init__(self, slots: list[PollSlot], **kwargs):
         super().__init__(**kwargs)

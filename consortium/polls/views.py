@@ -22,8 +22,11 @@ from ..consortia.invitees import Invitee, invitee, invitee_of_person, invitees, 
 from ..extensions import db
 from ..mail import notices
 from ..forms import ButtonForm, ConfirmForm, render_form
+from ..invitations.mailing import invite_everyone_reachable
+from ..invitations.services import why_not_invite
 from ..invitations.views import send_due_and_say
 from ..models import Meeting, Poll
+from ..models.base import utcnow
 from ..pagination import page_of
 from ..permissions import Access, guard
 from ..personal_links import private, read_token
@@ -243,7 +246,10 @@ def pick(poll_id: int):
         db.session.commit()
         flash(_("The meeting's date has been set and the poll closed."), "success")
         _send_pending(poll)
-        if calendars_see_it:
+        if form.invite.data and why_not_invite(poll.meeting, utcnow()) is None:
+            invite_everyone_reachable(poll.meeting)
+            send_due_and_say(poll.meeting)  # the invitations, and the new time to any invited before
+        elif calendars_see_it:
             send_due_and_say(poll.meeting)  # those already invited get the new time
         return redirect(_poll_url(poll))
     return render_form("polls/pick.html", form, poll=poll, meeting=poll.meeting, results=found)
