@@ -18,6 +18,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -565,7 +566,7 @@ class ContactRowForm(Form):
         _l("Email"),
         validators=[Optional(), Email(_l("Enter a valid email address, for example name@example.jp.")), Length(max=254)],
     )
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50), phone_number])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=50), phone_number])
     contact = SelectField(_l("Contact person"), choices=[], validate_choice=False)
     new_name = StringField(
         _l("Or a new person's name"),

@@ -291,8 +291,8 @@ def set_contact(person: Person, values: dict) -> None:
 
 def add_contact(organization: Organization, name: str, values: dict) -> Person:
     """Add a person of the organisation, with the address that makes them its contact."""
-    family, _sep, given = name.partition(" ")
-    person = Person(family_name=family, given_name=given.strip() or None, organization=organization, **values)
+    family, *given = name.split(None, 1)  # a full-width space (U+3000) parts the names too
+    person = Person(family_name=family, given_name=given[0] if given else None, organization=organization, **values)
     db.session.add(person)
     db.session.flush()
     return person
