@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, get_locale, lazy_pgettext
 
 from . import contact, japanese
 from .models import DatePrecision
@@ -95,3 +95,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(contact.email_of, "contact_email")
     app.add_template_filter(contact.phone_of, "contact_phone")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    # Between a label and what follows it, as each language punctuates: "Minutes: …", 「議事録：…」.
+    app.jinja_env.globals["colon"] = lazy_pgettext("between a label and its text", ": ")

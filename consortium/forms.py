@@ -11,13 +11,16 @@ from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     IntegerField,
     PasswordField,
     SearchField,
     SelectChoice,
     SelectMultipleField,
     StringField,
+    TelField,
     TextAreaField,
+    URLField,
 )
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
@@ -37,12 +40,22 @@ def positive_int(raw) -> int | None:
 
 
 def normalise_line(value):
-    """One line of text as typed in Japan: NFKC (full-width digits and letters become half-width,
-    half-width katakana full-width), no line break or other control (lines.typed_line), surrounding
-    spaces gone, None when empty."""
+    """One line of text kept as typed: composed forms (NFC), so （仮称） stays full-width; no line
+    break or other control (lines.typed_line); surrounding spaces gone; None when empty. Width and
+    case are folded only where text is matched (japanese.search_key), never in what is stored."""
+    return _line(value, "NFC")
+
+
+def normalise_folded_line(value):
+    """An address, number, link or search query: NFKC, so ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ or ０３－１２３４
+    typed with the Japanese input method on is read as the ASCII it stands for."""
+    return _line(value, "NFKC")
+
+
+def _line(value, form: str):
     if value is None:
         return None
-    value = typed_line(unicodedata.normalize("NFKC", value)).strip()
+    value = typed_line(unicodedata.normalize(form, value)).strip()
     return value or None
 
 
@@ -73,14 +86,20 @@ def fits_integer_column(form, field):
 
 
 class Form(FlaskForm):
-    """Every edit form: CSRF from Flask-WTF, every text field normalised before validation,
-    every date within the years the site can print, every whole number one the database holds."""
+    """Every edit form: CSRF from Flask-WTF, every text field cleaned before validation (kept as
+    typed; addresses, numbers and links read as ASCII), every date within the years the site can
+    print, every whole number one the database holds."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
-                normalise = normalise_text if issubclass(field_class, TextAreaField) else normalise_line
+                if issubclass(field_class, TextAreaField):
+                    normalise = normalise_text
+                elif issubclass(field_class, (EmailField, URLField, TelField)):
+                    normalise = normalise_folded_line
+                else:
+                    normalise = normalise_line
                 options["filters"] = (normalise, *options.get("filters", ()))
             if issubclass(field_class, DateField):
                 options["validators"] = [*(unbound_field.kwargs.get("validators") or ()), plausible_date]
@@ -100,7 +119,7 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)], filters=[normalise_line])
+    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)], filters=[normalise_folded_line])
 
     def __init__(self, **kwargs):
         super().__init__(formdata=request.args, **kwargs)

@@ -53,6 +53,11 @@ def fiscal_year(d: date) -> int:
     return d.year if d.month >= 4 else d.year - 1
 
 
+def next_fiscal_year_start(d: date) -> date:
+    """The 1 April after a day: when a new fiscal year's staff changes (人事異動) take effect."""
+    return date(fiscal_year(d) + 1, 4, 1)
+
+
 def format_fiscal_year_ja(fy: int) -> str:
     """2018年度（平成30年度）: the era is that of the fiscal year's first day."""
     return f"{fy}年度（{wareki_year(date(fy, 4, 1))[:-1]}年度）"

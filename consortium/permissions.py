@@ -18,6 +18,7 @@ from flask import abort, g
 from flask_login import AnonymousUserMixin, current_user
 
 from .extensions import db, login_manager
+from .japanese import today_tokyo
 from .models import (
     AgendaItem,
     AgendaPresenter,
@@ -207,17 +208,69 @@ def is_admin(user=None) -> bool:
 
 
 def grants_of(user=None) -> dict[int, GrantRole]:
-    """The user's role per consortium id, read once per request."""
+    """The user's effective role per consortium id, read once per request in one query.
+
+    A consortium's secretariat also runs the consortia below it (a programme's platforms and
+    their projects), down to any that has a secretariat of its own: that one, and all below it,
+    are run by their own. Membership is not inherited: a programme's member is no member of
+    its platforms. Every rule here asks this, so each follows.
+    """
     user = _user(user)
     if isinstance(user, AnonymousUserMixin) or not user.is_authenticated:
         return {}
     cache = g.setdefault("_grants", {})
     if user.id not in cache:
-        rows = db.session.execute(
-            sa.select(Grant.consortium_id, Grant.role).where(Grant.user_id == user.id)
-        ).all()
-        cache[user.id] = {cid: role for cid, role in rows}
+        granted = sa.select(Grant.consortium_id, Grant.role).where(Grant.user_id == user.id)
+        run = _run_below(user.id)
+        # Inherited rows carry no role (NULL): they are secretariat, whatever the own grant says.
+        rows = db.session.execute(sa.union_all(granted, sa.select(run.c.id, sa.null()))).all()
+        roles = {cid: role for cid, role in rows if role is not None}
+        roles.update((cid, GrantRole.SECRETARIAT) for cid, role in rows if role is None)
+        cache[user.id] = roles
     return cache[user.id]
+
+
+def has_own_secretariat() -> sa.ColumnElement[bool]:
+    """A clause on Consortium: an active account holds its secretariat grant (it runs itself)."""
+    return (
+        sa.select(Grant.id)
+        .join(Grant.user)
+        .where(Grant.consortium_id == Consortium.id, Grant.role == GrantRole.SECRETARIAT, User.active)
+        .exists()
+    )
+
+
+def _run_below(user_id: int) -> sa.CTE:
+    """Ids of the consortia the user runs as secretariat: those granted, and each consortium
+    below one of them that has no secretariat of its own (UNION stops at any cycle)."""
+    run = (
+        sa.select(Grant.consortium_id.label("id"))
+        .where(Grant.user_id == user_id, Grant.role == GrantRole.SECRETARIAT)
+        .cte("run", recursive=True)
+    )
+    below = sa.select(Consortium.id).join(run, Consortium.parent_id == run.c.id).where(~has_own_secretariat())
+    return run.union(below)
+
+
+def run_by_ancestor(consortium: Consortium) -> Consortium | None:
+    """The consortium whose secretariat runs this one, when it has no secretariat of its own:
+    the nearest one above it that has (None if it runs itself, or nothing above it does)."""
+    if consortium.parent_id is None:
+        return None
+    up = sa.select(Consortium.id, Consortium.parent_id).where(Consortium.id == consortium.id).cte("up", recursive=True)
+    up = up.union(sa.select(Consortium.id, Consortium.parent_id).join(up, Consortium.id == up.c.parent_id))
+    rows = db.session.execute(
+        sa.select(Consortium, has_own_secretariat()).where(Consortium.id.in_(sa.select(up.c.id)))
+    ).all()
+    chain = {row.id: (row, runs) for row, runs in rows}
+    seen, current = set(), consortium.id
+    while current in chain and current not in seen:
+        seen.add(current)
+        row, runs = chain[current]
+        if runs:
+            return None if row.id == consortium.id else row
+        current = row.parent_id
+    return None
 
 
 def is_member(consortium_id: int, user=None) -> bool:
@@ -261,7 +314,7 @@ def contact_view(person: Person, user=None) -> ContactView:
 
 def can_edit_contact(person: Person, user=None) -> bool:
     """A person's email and phone may be set by administrators, and by the secretariat of a
-    consortium where the person holds a current seat, or works for an organisation that does
+    consortium where the person holds a current or incoming seat, or works for an organisation that does
     (its contact). Never by a secretariat for people outside its consortia. Setting is not seeing:
     contact_view still decides what the page shows."""
     user = _user(user)
@@ -274,8 +327,9 @@ def can_edit_contact(person: Person, user=None) -> bool:
         Membership.person_id == person.id,
         sa.and_(Membership.organization_id.is_not(None), Membership.organization_id == person.organization_id),
     )
+    not_ended = sa.or_(Membership.term_end.is_(None), Membership.term_end >= today_tokyo())  # incoming members too
     seat = sa.select(Membership.id).where(
-        Membership.consortium_id.in_(managed), Membership.term_end.is_(None), seat_holder
+        Membership.consortium_id.in_(managed), not_ended, seat_holder
     )
     return bool(db.session.execute(sa.select(seat.exists())).scalar())
 
@@ -312,7 +366,9 @@ def visible_meetings(user=None) -> sa.ColumnElement[bool]:
 
 def own_meetings(user=None) -> sa.ColumnElement[bool]:
     """A WHERE clause on Meeting for the meetings of the consortia the user belongs to (grants),
-    closed ones included: the personal calendar and feed. Administrators too: only their grants."""
+    closed ones included: the personal calendar and feed. Administrators too: only their grants.
+    A programme's secretariat gets the meetings of the platforms it runs (grants_of): it is the
+    one who plans them; platforms with a secretariat of their own stay out."""
     return Meeting.consortium_id.in_(list(grants_of(user)))
 
 

@@ -67,11 +67,12 @@ class StaleEdit(Exception):
     """A form read at another version than the row's was posted."""
 
 
-def check(form: VersionedForm, row: VersionedRow) -> None:
+def check(form: VersionedForm, row: VersionedRow, counter: str = "version") -> None:
     """Refuse a save of `form` unless it was read at `row`'s current version: raise StaleEdit,
-    which answers with the conflict page. Call it after validation, before writing."""
-    g.versioned_edit = (form, row)  # for a StaleDataError at commit
-    if form.version.data != row.version:
+    which answers with the conflict page. Call it after validation, before writing. `counter`
+    names another column when a part of the row is versioned apart (a meeting's attendance)."""
+    g.versioned_edit = (form, row, counter)  # for a StaleDataError at commit
+    if form.version.data != getattr(row, counter):
         raise StaleEdit()
 
 
@@ -158,10 +159,10 @@ def conflict_page(_error=None):
     edit = g.pop("versioned_edit", None)
     if edit is None:  # a one-click step (a move, a deletion) met a row changed meanwhile
         return render_template("conflict.html", form=None), 409
-    form, row = edit
+    form, row, counter = edit
     stored = form.as_stored()
-    form.version.data = row.version
-    form.version.raw_data = [str(row.version)]
+    form.version.data = getattr(row, counter)
+    form.version.raw_data = [str(form.version.data)]
     return (
         render_template(
             "conflict.html",

@@ -16,6 +16,7 @@ from consortium.documents.services import add_document
 from consortium.models import (
     AgendaItem,
     Attendance,
+    ConsortiumKind,
     GrantRole,
     Milestone,
     Minutes,
@@ -57,8 +58,13 @@ def test_every_route_declares_its_rule(app):
 
 @pytest.fixture()
 def world(app, upload_folder, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
-    """One consortium with one of everything, its members and secretariat, and outsiders."""
-    consortium = make_consortium(visibility=request.param)
+    """One consortium with one of everything, its members and secretariat, and outsiders.
+
+    Under a programme (param (visibility, "programme")), the walked consortium is a project of a
+    platform of a programme: its secretariat is the programme's, and the outside member is a member
+    of the programme and of the platform, which makes them no member of the project."""
+    visibility, programme = request.param if isinstance(request.param, tuple) else (request.param, None)
+    consortium = make_consortium(visibility=visibility)
     other = make_consortium()
     organization = make_organization()
     person = make_person(organization=organization)
@@ -82,11 +88,18 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
     document = add_document(meeting, b"%PDF-1.4\n%walk\n", "資料1.pdf", title="資料1")
     db.session.add(Attendance(meeting=meeting, membership=membership, invited_at=meeting.created_at))
     db.session.commit()
+    runs, outside = {consortium: GrantRole.SECRETARIAT}, {other: GrantRole.MEMBER}
+    if programme:
+        top = make_consortium(kind=ConsortiumKind.PROGRAMME, visibility=visibility)
+        platform = make_consortium(kind=ConsortiumKind.PLATFORM, parent=top, visibility=visibility)
+        consortium.parent = platform
+        db.session.commit()
+        runs, outside = {top: GrantRole.SECRETARIAT}, {top: GrantRole.MEMBER, platform: GrantRole.MEMBER}
     users = {
-        "outside_member": make_user({other: GrantRole.MEMBER}),
+        "outside_member": make_user(outside),
         "outside_secretariat": make_user({other: GrantRole.SECRETARIAT}),
         "member": make_user({consortium: GrantRole.MEMBER}, person=person),
-        "secretariat": make_user({consortium: GrantRole.SECRETARIAT}),
+        "secretariat": make_user(runs),
         "admin": make_user(is_admin=True),
     }
     # A member whose feed address no walked visitor replaces: the address is the key, so all may read it.
@@ -175,7 +188,12 @@ def _walk(app, clients, world, endpoint, rule):
     return failures
 
 
-@pytest.mark.parametrize("world", [Visibility.PUBLIC, Visibility.MEMBERS], indirect=True, ids=["public", "members_only"])
+@pytest.mark.parametrize(
+    "world",
+    [Visibility.PUBLIC, Visibility.MEMBERS, (Visibility.MEMBERS, "programme")],
+    indirect=True,
+    ids=["public", "members_only", "members_only_under_a_programme"],
+)
 def test_every_route_answers_each_visitor_by_its_rule(app, world):
     app.test_client_class = Client
     clients = {role: app.test_client() for role in ROLES}

@@ -94,8 +94,8 @@ def test_secretariat_runs_a_meeting_from_agenda_to_published_minutes(live_server
     page.get_by_label("Title", exact=True).fill("事業計画（案）")
     page.get_by_role("button", name="Upload").click()
     expect_flash(page, "The material has been uploaded")
-    # One-line fields are NFKC-normalised: full-width brackets become ASCII ones.
-    expect(page.get_by_role("link", name="資料1 事業計画(案)")).to_be_visible()
+    # One-line fields keep what was typed: the full-width brackets stay.
+    expect(page.get_by_role("link", name="資料1 事業計画（案）")).to_be_visible()
     check_page(page)  # the meeting page, with its agenda and materials
 
     page.get_by_role("link", name="Write the minutes").click()

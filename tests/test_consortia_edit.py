@@ -1,12 +1,13 @@
 """The secretariat's forms for a consortium: its facts, roster, groups, milestones, targets and reports."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
+from consortium.japanese import today_tokyo
 from consortium.models import (
     AuditEvent,
     Consortium,
@@ -130,7 +131,7 @@ def test_administrator_creates_a_consortium_with_themes(db, post, admin):
     )
     assert response.status_code == 302
     (created,) = rows(db, Consortium)
-    assert created.name == "ABC協議会"  # NFKC: full-width letters typed, half-width stored
+    assert created.name == "ＡＢＣ協議会"  # kept as typed: full-width letters stay
     assert [t.code for t in created.themes] == ["sdg-8"]
     assert created.period_start == date(2024, 4, 1)
     assert response.headers["Location"].endswith(f"/consortia/{created.id}")
@@ -273,7 +274,7 @@ def test_an_organisation_is_found_or_created_inline(db, post, consortium, make_o
     post(f"/consortia/{consortium.id}/members/new", member_form(kind="organization", name="長野県", role="host"))
     post(f"/consortia/{consortium.id}/members/new", member_form(kind="organization", name="ＮＰＯ法人みらい", create="y"))
     memberships = rows(db, Membership)
-    assert [m.organization.name for m in memberships] == ["長野県", "NPO法人みらい"]
+    assert [m.organization.name for m in memberships] == ["長野県", "ＮＰＯ法人みらい"]  # as typed
     assert memberships[0].organization_id == prefecture.id and memberships[0].role is Role.HOST
 
 
@@ -455,11 +456,26 @@ def test_a_transfer_needs_a_date(post, consortium, make_member, secretariat):
 
 def test_ending_a_term_keeps_the_member_as_former(client, db, post, consortium, make_member, secretariat):
     membership = make_member(consortium, seat=1)
-    response = post(f"/memberships/{membership.id}/delete", {"how": "end", "confirm": "y"}, follow_redirects=True)
-    assert "has ended today" in text(response)
+    yesterday = today_tokyo() - timedelta(days=1)
+    response = post(
+        f"/memberships/{membership.id}/delete", {"how": "end", "last_day": yesterday.isoformat(), "confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "ended on" in text(response)
     ended = fresh(db, Membership, membership.id)
-    assert ended.term_end is not None
+    assert ended.term_end == yesterday
     assert ended.name not in text(client.get(f"/consortia/{consortium.id}"))
+    assert ended.name in text(client.get(f"/consortia/{consortium.id}/roster")).split('id="former"')[1]
+
+
+def test_a_term_ending_today_keeps_the_member_on_the_roster_until_tomorrow(client, db, post, consortium, make_member, secretariat):
+    membership = make_member(consortium, seat=1)
+    response = post(f"/memberships/{membership.id}/delete", {"how": "end", "confirm": "y"}, follow_redirects=True)
+    assert "ends today" in text(response)
+    assert fresh(db, Membership, membership.id).term_end == today_tokyo()
+    assert membership.name in text(client.get(f"/consortia/{consortium.id}"))
+    ahead = text(client.get(f"/consortia/{consortium.id}/roster")).split('id="ahead"')[1].split('id="former"')[0]
+    assert membership.name in ahead and "leaves" in ahead
 
 
 def test_removing_a_mistaken_entry_deletes_it_after_confirmation(db, post, consortium, make_member, secretariat):
@@ -470,10 +486,10 @@ def test_removing_a_mistaken_entry_deletes_it_after_confirmation(db, post, conso
     assert fresh(db, Membership, membership.id) is None
 
 
-def test_a_term_that_has_not_started_cannot_be_ended_today(db, post, consortium, make_member, secretariat):
-    membership = make_member(consortium, term_start=date(2099, 4, 1))
-    response = post(f"/memberships/{membership.id}/delete", {"how": "end", "confirm": "y"})
-    assert response.status_code == 422 and "The term has not started yet" in text(response)
+def test_a_term_cannot_end_before_it_starts(db, post, consortium, make_member, secretariat):
+    membership = make_member(consortium, term_start=date(2020, 4, 1))
+    response = post(f"/memberships/{membership.id}/delete", {"how": "end", "last_day": "2020-03-31", "confirm": "y"})
+    assert response.status_code == 422 and "its last day cannot come before" in text(response)
 
 
 def test_roster_page_query_count_does_not_grow_with_the_roster(client, make_consortium, make_member, make_organization, make_user, login, count_queries, db):

@@ -362,10 +362,10 @@ def test_the_people_list_shows_only_people_the_visitor_may_see(client, make_pers
     assert "公開 太郎" in text(client.get("/people/?q=公開太郎"))
 
 
-def test_typed_text_is_normalised_and_control_characters_dropped(db, login, post, secretariat):
-    """Full-width letters become half-width; a NUL byte (which PostgreSQL refuses) never reaches the database."""
+def test_typed_text_is_kept_and_control_characters_dropped(db, login, post, secretariat):
+    """Full-width letters stay as typed; a NUL byte (which PostgreSQL refuses) never reaches the database."""
     login(secretariat)
     response = post("/organisations/new", {**ORG, "name": "ＮＰＯ法人\x00 さくら\x07", "name_en": "Sakura"})
     assert response.status_code == 302
     names = db.session.execute(sa.select(Organization.name)).scalars().all()
-    assert "NPO法人 さくら" in names
+    assert "ＮＰＯ法人 さくら" in names

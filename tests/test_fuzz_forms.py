@@ -341,7 +341,8 @@ FORMS = [
     Spec("admin.merge_organisation", "admin", "/admin/organisations/{o}/merge?duplicate=%23{spare_o}"),
     Spec("admin.merge_person", "admin", "/admin/people/{p}/merge?duplicate=%23{spare_p}"),
     # A stand-in's name is kept only with 代理出席.
-    Spec("attendance.record", "secretariat", "/meetings/{review}/attendance", readback=True, ignore=("stand_in",)),
+    # The bulk change's choice and ticks fill the form in; they are not stored, so read back blank.
+    Spec("attendance.record", "secretariat", "/meetings/{review}/attendance", readback=True, ignore=("stand_in", "bulk_presence", "selected")),
     Spec("consortia.create", "admin", "/consortia/new", valid={"name": "新しい会議体"}),
     Spec("consortia.edit", "secretariat", "/consortia/{c}/edit", readback=True),
     Spec("consortia.delete", "admin", "/consortia/{spare_c}/delete"),
@@ -383,11 +384,13 @@ FORMS = [
     Spec("meetings.create", "secretariat", "/consortia/{c}/meetings/new", valid={"title": "第4回 定例会", "day": "{ahead}", "start_time": "14:00"}),
     Spec("meetings.edit", "secretariat", "/meetings/{m}/edit", readback=True, ignore=WHEN),
     Spec("meetings.cancel", "secretariat", "/meetings/{m}/cancel"),
+    Spec("meetings.mark_held", "secretariat", "/consortia/{c}"),  # the notice of past meetings not marked held
     Spec("meetings.delete", "secretariat", "/meetings/{m}/delete"),
     Spec("meetings.create_item", "secretariat", "/meetings/{m}/items/new", valid={"title": "報告事項"}),
     Spec("meetings.edit_item", "secretariat", "/agenda-items/{i}/edit", readback=True, ignore=RESOLVED),
     Spec("meetings.delete_item", "secretariat", "/agenda-items/{i}/delete"),
     Spec("meetings.move_item", "secretariat", "/meetings/{m}"),
+    Spec("meetings.edit_agenda", "secretariat", "/meetings/{m}/agenda", valid={"paste": "1. 開会\n2. 議事\n　(1) 報告"}),
     Spec("meetings.add_presenter", "secretariat", "/agenda-items/{i}/edit", valid={"presenter_name": "長山 宗広"}),
     Spec("meetings.remove_presenter", "secretariat", "/agenda-items/{i}/edit"),
     Spec("minutes.edit", "secretariat", "/meetings/{draft}/minutes/edit"),

@@ -455,3 +455,21 @@ def test_reading_page_query_count_does_not_grow_with_the_points(client, db, logi
 
     login(member)
     assert queries_for(1) == queries_for(25) <= 16
+
+
+def test_points_and_decisions_pasted_one_per_line_follow_the_rows(client, db, login, post, setting):
+    login(setting["secretariat"])
+    data = editor_form(0, points=[{"text": "最初の発言"}], paste_points="観光の連携\n\n  予算の説明  \n", paste_decisions="案のとおり承認")
+    data["points-7-text"] = "後から足した行"  # a row added in the browser: its index need not follow on
+    assert post(edit_url(setting["meeting"]), data).status_code == 302
+    minutes = stored(db, setting["meeting"])
+    assert [p.text for p in minutes.points] == ["最初の発言", "後から足した行", "観光の連携", "予算の説明"]
+    assert [d.text for d in minutes.decisions] == ["案のとおり承認"]
+
+
+def test_the_editor_keeps_a_blank_row_of_each_list_for_adding_rows_in_the_browser(client, login, setting):
+    login(setting["secretariat"])
+    page = text(client.get(edit_url(setting["meeting"])))
+    for name in ("points", "decisions", "actions"):
+        assert f'<template id="{name}-template">' in page and f'name="{name}-__index__-text"' in page
+        assert f'data-rows="{name}-rows" data-next-index="3"' in page

@@ -250,6 +250,7 @@ def test_the_demo_minutes_print_their_signatories_and_absentees(client, db, demo
 
     (approved,) = [m for m in meetings if m.minutes and m.minutes.status is MinutesStatus.APPROVED]
     text = "".join(page_texts(read_pdf(client.get(f"/meetings/{approved.id}/minutes.pdf"))))
+    assert "（案）" not in text and "確定前の案" not in text  # approved: final, though not yet published
     block = text[text.index("会議録署名"):]
     signatories = sorted(approved.minutes.approvals, key=lambda a: a.id)
     assert [a.capacity for a in signatories] == ["座長", "署名委員"]

@@ -59,7 +59,7 @@ def world(db, make_consortium, make_meeting, make_member, make_person, make_orga
         "kitahara": make_member(consortium, person=people["kitahara"], position=2),
         "bank": make_member(consortium, organization=bank, position=3),
         "nomail": make_member(consortium, person=people["nomail"], position=4),
-        "former": make_member(consortium, person=people["former"], position=5, term_end=today_tokyo()),
+        "former": make_member(consortium, person=people["former"], position=5, term_end=today_tokyo() - timedelta(days=1)),
     }
     poll = Poll(
         meeting=meeting, title="第3回 定例会の日程調整", message="ご都合をお知らせください。",

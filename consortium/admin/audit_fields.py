@@ -107,6 +107,7 @@ COLUMNS = {
     "uploaded_by_id": _l("Uploaded by"),
     "user_id": _l("Account"),
     "version": _l("Version"),
+    "attendance_version": _l("Attendance version"),
 }
 
 # Keys of events written by audit.record() (merges, transfers, imports, workflow steps) that are no column.

@@ -66,6 +66,19 @@ class AttendanceForm(VersionedForm, Form):
         return sent
 
 
+    def fill(self, presence: str, membership_ids: set[int] | None = None) -> int:
+        """Set the presence of the members given, or of every row left blank, in the form only
+        (nothing is saved); return how many rows changed."""
+        changed = 0
+        for membership, _attendance in self.rows:
+            select = self.row(membership).presence
+            chosen = membership.id in membership_ids if membership_ids is not None else not select.data
+            if chosen and select.data != presence:
+                select.data = presence
+                changed += 1
+        return changed
+
+
 def attendance_form(rows: list[tuple[Membership, Attendance | None]], observers: int | None, **kwargs) -> AttendanceForm:
     """The form for a page of members, filled with what is stored; where no presence is stored,
     with what the member's reply suggests."""

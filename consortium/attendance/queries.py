@@ -12,7 +12,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..consortia.roster import LEADING_ROLES
 from ..extensions import db
 from ..japanese import to_tokyo
-from ..models import Attendance, Meeting, Membership, Presence
+from ..models import Attendance, Meeting, Membership, Presence, Reply
 
 # Present in person or by a stand-in (代理出席): both count as attended.
 ATTENDED = (Presence.PRESENT, Presence.REPRESENTED)
@@ -90,15 +90,24 @@ def sheet(meeting: Meeting) -> sa.Select:
     (invited, replied, or recorded before a term was edited). Hosts and the secretariat, listed
     above the roster rather than in it, appear only when they have a row.
     """
+    return _on_sheet(meeting, sa.select(Membership, Attendance)).options(*_names()).order_by(*ROSTER_ORDER)
+
+
+def _on_sheet(meeting: Meeting, stmt: sa.Select) -> sa.Select:
+    """Restrict a select from Membership to the rows of the meeting's sheet, its attendance joined."""
     has_row = Attendance.id.is_not(None)
     on_roster = sa.and_(~Membership.role.in_(LEADING_ROLES), in_term(meeting_day(meeting)))
-    return (
-        sa.select(Membership, Attendance)
-        .outerjoin(Attendance, sa.and_(Attendance.membership_id == Membership.id, Attendance.meeting_id == meeting.id))
-        .where(Membership.consortium_id == meeting.consortium_id, sa.or_(on_roster, has_row))
-        .options(*_names())
-        .order_by(*ROSTER_ORDER)
-    )
+    return stmt.outerjoin(
+        Attendance, sa.and_(Attendance.membership_id == Membership.id, Attendance.meeting_id == meeting.id)
+    ).where(Membership.consortium_id == meeting.consortium_id, sa.or_(on_roster, has_row))
+
+
+def reply_counts(meeting: Meeting) -> dict[Reply | None, int]:
+    """How many members of the sheet gave each reply; None counts those who gave none. One query."""
+    rows = db.session.execute(
+        _on_sheet(meeting, sa.select(Attendance.reply, sa.func.count()).select_from(Membership)).group_by(Attendance.reply)
+    ).all()
+    return {reply: count for reply, count in rows}
 
 
 @dataclass(frozen=True)

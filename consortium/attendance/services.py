@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
+
 from ..extensions import db
 from ..japanese import today_tokyo
 from ..models import Attendance, Meeting, Presence, Reply
+from ..meetings.services import mark_held
 from ..rows import assign
 from .queries import meeting_day
 
@@ -35,15 +40,33 @@ def suggestion(attendance: Attendance | None) -> Presence | None:
     return SUGGESTED[attendance.reply]
 
 
+def _next_version(meeting: Meeting) -> None:
+    """Move the meeting's attendance version on, or raise StaleDataError when another save moved
+    it since this one was read (the conflict page answers): the form's check and this write are
+    not one step, the database's WHERE is."""
+    moved = db.session.execute(
+        sa.update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.attendance_version == meeting.attendance_version)
+        .values(attendance_version=Meeting.attendance_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        raise StaleDataError("The meeting's attendance was saved by someone else meanwhile.")
+    set_committed_value(meeting, "attendance_version", meeting.attendance_version + 1)
+
+
 def record_attendance(
     meeting: Meeting,
     rows: dict[int, Attendance | None],
     presences: dict[int, tuple[Presence | None, str | None]],
     observers: int | None,
-) -> None:
+) -> bool:
     """Record the presence of the members sent (membership id → presence, stand-in) and the
     number of observers. `rows` holds each sent member's attendance row, None where there is
-    none; a member left blank without a row gets none."""
+    none; a member left blank without a row gets none.
+
+    A planned meeting that has begun and now has someone's presence recorded was held: it is
+    marked so (meetings.services.mark_held), and True is returned."""
     changed = False
     for membership_id, (presence, stand_in) in presences.items():
         attendance = rows.get(membership_id)
@@ -63,8 +86,10 @@ def record_attendance(
             kept = None
         assign(attendance, {"presence": presence, "stand_in": kept})
         changed = changed or attendance in db.session.new or db.session.is_modified(attendance)
-    if changed:
-        # The attendance is versioned by its meeting: a form read before this save is now stale.
-        meeting.version += 1
+    changed = changed or meeting.observers != observers
     assign(meeting, {"observers": observers})
     db.session.flush()
+    if changed:
+        _next_version(meeting)
+    recorded = any(presence is not None for presence, _stand_in in presences.values())
+    return recorded and mark_held(meeting)

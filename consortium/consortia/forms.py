@@ -400,10 +400,7 @@ class TransferForm(VersionedForm, _MemberFields):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        # The roster shows who holds each seat now; a change takes effect when it is recorded.
-        if self.on.data > self.today:
-            self.on.errors.append(_l("Record the change on the day it takes effect, or later: the roster shows who holds each seat today."))
-            return False
+        # A change may be entered ahead (a transfer on 1 April, entered in March): it takes effect on its day.
         start = self.membership.term_start
         if start is not None and self.on.data <= start:
             self.on.errors.append(_l("The change must come after the current term started (%(date)s).", date=start.isoformat()))
@@ -424,25 +421,33 @@ class EndMembershipForm(ConfirmForm):
     how = RadioField(
         _l("What happened?"),
         choices=options([
-            (END, _l("The term ends today: keep the entry in the roster's history")),
+            (END, _l("The term ends on the day below: keep the entry in the roster's history")),
             (REMOVE, _l("Remove the entry: it was entered by mistake")),
         ]),
         default=END,
+    )
+    last_day = DateField(
+        _l("Last day of the term"),
+        validators=[Optional()],
+        description=_l("Today unless given, or a day ahead (for example 31 March for a change in April): the member stays on the roster until then."),
     )
 
     def __init__(self, membership: Membership, today: date, **kwargs):
         super().__init__(**kwargs)
         self.membership = membership
-        self.today = today
+        if self.last_day.data is None and not self.is_submitted():
+            self.last_day.data = today
         if not membership.is_current:
             self.how.choices = self.how.choices[1:]
             self.how.data = REMOVE
 
-    def validate_how(self, field):
+    def validate_last_day(self, field):
+        if self.how.data != END:
+            return
         start = self.membership.term_start
-        if field.data == END and start is not None and start > self.today:
+        if start is not None and field.data < start:
             raise ValidationError(
-                _l("The term has not started yet (%(date)s): remove the entry, or change its start first.", date=start.isoformat())
+                _l("The term starts on %(date)s: its last day cannot come before. Remove the entry instead, or change its start first.", date=start.isoformat())
             )
 
 

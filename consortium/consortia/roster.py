@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
+from flask import abort, request
 from sqlalchemy.orm import joinedload
 
+from .. import permissions
+from ..forms import FIRST_DATE, LAST_DATE
 from ..models import Consortium, Membership, Role, RosterGroup
 from .services import current_roster
 
@@ -22,11 +26,29 @@ class RosterRow:
     description_span: int
 
 
-def roster_statement(consortium: Consortium, leading: bool) -> sa.Select:
-    """The current roster with what it prints loaded: hosts and secretariat (leading), or the rest."""
+def as_of(consortium_id: int) -> date | None:
+    """The day the secretariat asked to see the roster on (?on=2027-04-01), or None for today.
+
+    Others always see today's roster: a transfer entered ahead is not announced before its day.
+    """
+    raw = request.args.get("on")
+    if not raw or not permissions.is_secretariat(consortium_id):
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        abort(400)
+    if not FIRST_DATE <= day <= LAST_DATE:
+        abort(400)
+    return day
+
+
+def roster_statement(consortium: Consortium, leading: bool, on: date | None = None) -> sa.Select:
+    """The roster of a day (today unless given) with what it prints loaded: hosts and secretariat
+    (leading), or the rest."""
     roles = Membership.role.in_(LEADING_ROLES)
     return (
-        current_roster(consortium.id)
+        current_roster(consortium.id, on)
         .where(roles if leading else ~roles)
         .options(
             joinedload(Membership.person),

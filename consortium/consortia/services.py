@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from .. import audit
 from ..extensions import db
+from ..japanese import today_tokyo
 from ..rows import assign, move, next_position, subtree
 from ..models import (
     Consortium,
@@ -155,12 +156,33 @@ def remove_membership(membership: Membership) -> None:
     db.session.flush()
 
 
-def current_roster(consortium_id: int) -> sa.Select:
-    """The current memberships of a consortium in roster order."""
+def current_roster(consortium_id: int, on: date | None = None) -> sa.Select:
+    """The memberships of a consortium in roster order on a day (today unless given)."""
     return (
         sa.select(Membership)
-        .where(Membership.consortium_id == consortium_id, Membership.term_end.is_(None))
+        .where(Membership.consortium_id == consortium_id, Membership.in_term(on or today_tokyo()))
         .order_by(Membership.position, Membership.seat, Membership.id)
+    )
+
+
+def changes_ahead(consortium_id: int) -> sa.Select:
+    """Memberships entered ahead, for the secretariat: terms that start after today (joining) or
+    end on or after it (leaving), soonest change first. They take effect on their dates."""
+    today = today_tokyo()
+    joining = Membership.term_start > today
+    return (
+        sa.select(Membership)
+        .where(Membership.consortium_id == consortium_id, sa.or_(joining, Membership.term_end >= today))
+        .order_by(sa.case((joining, Membership.term_start), else_=Membership.term_end), Membership.id)
+    )
+
+
+def former_members(consortium_id: int) -> sa.Select:
+    """Memberships whose term has ended, latest first."""
+    return (
+        sa.select(Membership)
+        .where(Membership.consortium_id == consortium_id, Membership.term_end < today_tokyo())
+        .order_by(Membership.term_end.desc(), Membership.id.desc())
     )
 
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from .. import permissions, versions
 from ..attendance.queries import attendance_rates
 from ..extensions import db
-from ..filters import fiscal_year
+from ..filters import fiscal_year, long_date
 from ..forms import ConfirmForm, render_form
 from ..japanese import today_tokyo
+from ..meetings.services import begun_but_not_held
 from ..minutes.queries import open_actions_statement
 from ..models import (
     Consortium,
@@ -48,7 +49,7 @@ from .forms import (
     contact_sheet_form,
     parent_candidates,
 )
-from .roster import roster_rows, roster_statement
+from .roster import as_of, roster_rows, roster_statement
 
 bp = Blueprint("consortia", __name__)
 
@@ -90,15 +91,20 @@ def _meetings_statement(consortium: Consortium) -> sa.Select:
     return stmt
 
 
+# How many meetings not marked held the consortium page lists (the oldest first).
+NOT_HELD_SHOWN = 10
+
+
 @bp.get("/consortia/<int:consortium_id>")
 @guard(Access.PUBLIC, *CONSORTIUM_PAGE)
 def show(consortium_id: int):
     """Show a consortium: purpose, hosts, roster, meetings, milestones and targets."""
     consortium = db.session.get(Consortium, consortium_id)
     now = datetime.now(timezone.utc)
-    leading = db.session.execute(roster_statement(consortium, leading=True)).scalars().all()
+    on = as_of(consortium_id)
+    leading = db.session.execute(roster_statement(consortium, leading=True, on=on)).scalars().all()
     roster = paginate(
-        roster_statement(consortium, leading=False),
+        roster_statement(consortium, leading=False, on=on),
         current_app.config["ROSTER_PER_PAGE"],
         param="roster_page",
     )
@@ -124,11 +130,13 @@ def show(consortium_id: int):
         .order_by(Target.position, Target.id)
     ).scalars().all()
     can_edit = permissions.is_secretariat(consortium.id)
+    run_by = permissions.run_by_ancestor(consortium)
     return render_template(
         "consortia/show.html",
         consortium=consortium,
         leading=leading,
         roster=roster,
+        as_of=on,
         rows=roster_rows(roster.items),
         upcoming=upcoming,
         past=past,
@@ -136,11 +144,15 @@ def show(consortium_id: int):
         milestones=milestones,
         targets=targets,
         show_parent=consortium.parent is not None and permissions.can_view_consortium(consortium.parent),
+        run_by=run_by if run_by is not None and permissions.can_view_consortium(run_by) else None,
         open_actions=paginate(
             open_actions_statement(consortium.id), current_app.config["PER_PAGE"], param="actions_page"
         ),
         # Attendance rates of the members on this page of the roster: the secretariat's alone.
         rates=attendance_rates(consortium.id, [m.id for m in roster.items]) if can_edit else None,
+        # Meetings past their time but never marked held (開催済み): the secretariat's to mark.
+        not_held=begun_but_not_held(consortium.id, NOT_HELD_SHOWN + 1) if can_edit else [],
+        not_held_shown=NOT_HELD_SHOWN,
         can_edit=can_edit,
         can_delete=permissions.is_admin(),
     )
@@ -278,12 +290,14 @@ def roster(consortium_id: int):
     per_page = current_app.config["ROSTER_PER_PAGE"]
     current = paginate(services.current_roster(consortium_id).options(*_membership_options()), per_page)
     former = paginate(
-        sa.select(Membership)
-        .where(Membership.consortium_id == consortium_id, Membership.term_end.is_not(None))
-        .options(*_membership_options())
-        .order_by(Membership.term_end.desc(), Membership.id.desc()),
+        services.former_members(consortium_id).options(*_membership_options()),
         current_app.config["PER_PAGE"],
         param="former_page",
+    )
+    ahead = paginate(
+        services.changes_ahead(consortium_id).options(*_membership_options()),
+        current_app.config["PER_PAGE"],
+        param="ahead_page",
     )
     groups = paginate(
         sa.select(RosterGroup)
@@ -293,7 +307,9 @@ def roster(consortium_id: int):
         current_app.config["PER_PAGE"],
         param="groups_page",
     )
-    return render_template("consortia/roster.html", consortium=consortium, current=current, former=former, groups=groups)
+    return render_template(
+        "consortia/roster.html", consortium=consortium, current=current, ahead=ahead, former=former, groups=groups
+    )
 
 
 @bp.route("/consortia/<int:consortium_id>/members/new", methods=["GET", "POST"])
@@ -343,8 +359,14 @@ def delete_membership(membership_id: int):
     if form.validate_on_submit():
         name = membership.name
         if form.how.data == END:
-            services.end_membership(membership, today)
-            message = _("The term of %(name)s has ended today; it stays in the roster's history.", name=name)
+            last_day = form.last_day.data or today
+            services.end_membership(membership, last_day)
+            if last_day < today:
+                message = _("The term of %(name)s ended on %(date)s; it stays in the roster's history.", name=name, date=long_date(last_day))
+            elif last_day == today:
+                message = _("The term of %(name)s ends today; it stays in the roster's history.", name=name)
+            else:
+                message = _("The term of %(name)s ends on %(date)s; until then it stays on the roster.", name=name, date=long_date(last_day))
         else:
             services.remove_membership(membership)
             message = _("%(name)s has been removed from the roster.", name=name)
@@ -382,12 +404,18 @@ def transfer_membership(membership_id: int):
     if not membership.is_current:
         flash(_("This term has already ended: only a current member can be replaced."), "warning")
         return redirect(_roster_url(membership.consortium_id))
+    if membership.term_end is not None:
+        flash(_("The term of %(name)s already ends on %(date)s: change or remove that entry first.", name=membership.name, date=long_date(membership.term_end)), "warning")
+        return redirect(_roster_url(membership.consortium_id))
     form = TransferForm(membership, today_tokyo())
     if form.validate_on_submit():
         versions.check(form, membership)
         successor = services.transfer_membership(membership, form.choice, form.on.data)
         db.session.commit()
-        flash(_("%(new)s now holds the seat of %(old)s.", new=successor.name, old=membership.name), "success")
+        if successor.is_pending:
+            flash(_("%(new)s takes over the seat of %(old)s on %(date)s; until then it is listed under changes ahead.", new=successor.name, old=membership.name, date=long_date(successor.term_start)), "success")
+        else:
+            flash(_("%(new)s now holds the seat of %(old)s.", new=successor.name, old=membership.name), "success")
         return redirect(_roster_url(membership.consortium_id))
     return render_form("consortia/transfer.html", form, membership=membership, consortium=membership.consortium)
 

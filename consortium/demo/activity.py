@@ -28,7 +28,7 @@ from ..documents.services import add_document
 from ..extensions import db
 from ..feeds.services import issue_calendar_token
 from ..invitations.mailing import INVITATION as MEETING_INVITATION
-from ..japanese import to_tokyo, tokyo_datetime
+from ..japanese import next_fiscal_year_start, to_tokyo, tokyo_datetime
 from ..models import (
     Answer,
     Attendance,
@@ -178,9 +178,26 @@ class Activity:
                 {"target_id": target.id, "fiscal_year": item["fiscal_year"]},
                 {"value": Decimal(str(item["value"])), "note": item.get("note")},
             )
+        for item in self.data.get("transfers_ahead", []):
+            self.load_transfer_ahead(item)
         for item in self.data.get("meetings", []):
             self.load_meeting(item)
         loader.progress(f"demo activity around the next meeting on {self.next_day.isoformat()}")
+
+    def load_transfer_ahead(self, item: dict[str, Any]) -> None:
+        """A seat handed over on the next 1 April: the holder's term ends the day before."""
+        consortium = self.consortium(item["consortium"])
+        april = next_fiscal_year_start(self.today)
+        holder = self.loader.upsert(
+            Membership,
+            {"consortium_id": consortium.id, "person_id": self.loader.person(item["holder"]).id, "seat": item["seat"]},
+            {"term_end": april - timedelta(days=1)},
+        )
+        self.loader.upsert(
+            Membership,
+            {"consortium_id": consortium.id, "person_id": self.loader.person(item["successor"]).id, "seat": item["seat"]},
+            {"term_start": april, "role": holder.role, "position": holder.position},
+        )
 
     # -- meetings --------------------------------------------------------------------------
 

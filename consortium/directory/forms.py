@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, URL, ValidationError
 
 from ..contact import mask_email, mask_phone
@@ -114,7 +114,7 @@ class PersonForm(VersionedForm, Form):
     )
     email = EmailField(_l("Email"), validators=[Optional(), Email(_l("Enter a valid email address.")), Length(max=254)])
     clear_email = BooleanField(_l("Remove the stored email address"))
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=50)])
     clear_phone = BooleanField(_l("Remove the stored phone number"))
     private_note = TextAreaField(_l("Private note"), validators=[Optional(), Length(max=5000)])
 

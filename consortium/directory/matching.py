@@ -47,7 +47,7 @@ BY_ID = re.compile(r"#\s*(\d{1,9})")
 
 def typed_id(text: str | None) -> int | None:
     """The number a user typed as "#123" instead of a name, or None."""
-    match = BY_ID.fullmatch(text or "")
+    match = BY_ID.fullmatch(unicodedata.normalize("NFKC", text or ""))  # ＃１２ too
     return int(match[1]) if match else None
 
 
@@ -73,8 +73,5 @@ def find_people(name: str | None) -> list[Person]:
     if not name:
         return []
     key = search_key(name)
-    # The family name is some leading part of the name: 山田太郎 → 山, 山田, 山田太, …
-    compact = "".join(unicodedata.normalize("NFKC", name).split())
-    prefixes = [compact[:i] for i in range(1, len(compact) + 1)]
-    rows = db.session.execute(sa.select(Person).where(Person.family_name.in_(prefixes))).scalars()
+    rows = db.session.execute(sa.select(Person).where(Person.search_text.contains(key, autoescape=True))).scalars()
     return [p for p in rows if search_key(p.family_name, p.given_name) == key]

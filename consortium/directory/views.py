@@ -118,14 +118,8 @@ def people():
         .options(joinedload(Person.organization))
         .order_by(sa.func.coalesce(Person.family_name_kana, Person.family_name), Person.given_name_kana, Person.id)
     )
-    if form.q.data:
-        compact = form.query_key
-        names = (
-            sa.func.lower(Person.family_name + sa.func.coalesce(Person.given_name, "")),
-            sa.func.coalesce(Person.family_name_kana, "") + sa.func.coalesce(Person.given_name_kana, ""),
-            sa.func.lower(sa.func.coalesce(Person.name_en, "")),
-        )
-        stmt = stmt.where(sa.or_(*(name.contains(compact, autoescape=True) for name in names)))
+    if form.query_key:
+        stmt = stmt.where(Person.search_text.contains(form.query_key, autoescape=True))
     page = paginate(stmt, current_app.config["PER_PAGE"])
     return render_template("directory/people.html", form=form, page=page, can_edit=permissions.can_edit_directory())
 

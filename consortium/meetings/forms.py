@@ -1,6 +1,8 @@
 """Forms of the meetings area: meetings, agenda items, presenters and moves."""
 from __future__ import annotations
 
+import unicodedata
+
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
@@ -8,6 +10,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
+    FieldList,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
@@ -17,13 +22,16 @@ from wtforms import (
     URLField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput, TextArea
 
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
-from ..forms import Form, ends_after_start, enum_choices, optional_id, options
+from ..forms import Form, ends_after_start, enum_choices, normalise_line, optional_id, options
 from ..japanese import to_tokyo, tokyo_datetime
+from ..lines import typed_text
 from ..models import AgendaItem, DatePrecision, Meeting, MeetingKind, MeetingStatus, Organization, Person
-from ..versions import VersionedForm
+from ..versions import VersionedForm, VersionField
+from . import outline
 
 PRECISIONS = options([
     (DatePrecision.MINUTE.value, _l("Date and time are known")),
@@ -247,3 +255,130 @@ class RemovePresenterForm(Form):
 
 class MoveForm(Form):
     direction = SelectField(choices=options([("up", _l("Up")), ("down", _l("Down"))]), validators=[DataRequired()])
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole agenda on one page
+
+AGENDA_BLANK_ROWS = 3  # empty rows offered without JavaScript; with it, "Add a row" makes more
+AGENDA_MAX_ROWS = 200
+LEVELS = options([("0", _l("Top-level item")), ("1", _l("Sub-item of the item above"))])
+
+
+class AgendaRowForm(Form):
+    """One item of the agenda editor; the id says which stored item it edits, none for a new one."""
+
+    class Meta:
+        csrf = False  # the enclosing form carries the token
+
+    id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = VersionField()
+    title = StringField(_l("Title"), validators=[Length(max=300)])
+    level = SelectField(_l("Level"), choices=LEVELS, default="0")
+    position = IntegerField(
+        _l("Order"),
+        validators=[Optional(), NumberRange(min=1, max=999, message=_l("Enter a whole number from 1 to 999."))],
+    )
+    is_public = BooleanField(_l("Open to the public"), default=True)
+    delete = BooleanField(_l("Remove this item"))
+
+    def is_blank(self) -> bool:
+        return self.id.data is None and not self.title.data
+
+    @property
+    def kept(self) -> bool:
+        return not self.is_blank() and not self.delete.data
+
+
+class PastedLinesField(Field):
+    """Text pasted as lines, kept with its leading spaces (they say the nesting): the house's text
+    normalisation (NFC, plain line ends, no controls) without the strip of the first line."""
+
+    widget = TextArea()
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        self.data = typed_text(unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n"))
+
+    def _value(self):
+        return self.data or ""
+
+
+class AgendaForm(Form):
+    """Every item of a meeting's agenda at once, in the order of the rows (or of their Order
+    numbers), and lines pasted as text that are added at the end."""
+
+    items = FieldList(FormField(AgendaRowForm), label=_l("Agenda items"), max_entries=AGENDA_MAX_ROWS)
+    paste = PastedLinesField(
+        _l("Add items pasted as text"),
+        validators=[Length(max=20000)],
+        description=_l(
+            "One item per line, added after the rows above. Indent a line (spaces or a tab), or number it "
+            "in a second style (1. then (1), ① or ア), to make it a sub-item of the line above it. "
+            "The numbers are taken off: the agenda is numbered for you."
+        ),
+    )
+
+    def __init__(self, *args, in_minutes: frozenset[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_minutes = in_minutes  # items the minutes refer to: they cannot be removed
+        self.pasted: list[outline.Line] = []
+
+    def add_blank_rows(self) -> None:
+        for _ in range(AGENDA_BLANK_ROWS):
+            if len(self.items) < AGENDA_MAX_ROWS:
+                self.items.append_entry()
+
+    def ordered_rows(self) -> list[AgendaRowForm]:
+        """The rows as the agenda will hold them: by Order number where typed, else as shown. A row
+        given another row's number goes before it: the page numbers its rows 1, 2, 3…, so a
+        number that differs from the row's own place is the one the user typed."""
+
+        def key(pair):
+            place, row = pair[0] + 1, pair[1]
+            number = row.position.data or place
+            return number, number == place, place
+
+        return [row for _index, row in sorted(enumerate(entry.form for entry in self.items), key=key)]
+
+    def validate(self, extra_validators=None) -> bool:
+        super().validate(extra_validators)
+        has_top = False
+        for row in self.ordered_rows():
+            if row.is_blank():
+                continue
+            if row.delete.data:
+                if row.id.data in self.in_minutes:
+                    row.delete.errors.append(
+                        _l("The minutes record discussion or decisions under this item, so it is kept. Edit its title instead.")
+                    )
+                continue
+            if not row.title.data:
+                row.title.errors.append(_l("Enter the title, or tick “Remove this item”."))
+            if row.level.data == "1" and not has_top:
+                row.level.errors.append(_l("A sub-item needs a top-level item above it."))
+            has_top = has_top or row.level.data == "0"
+        if self.paste.data and not self.paste.errors:
+            self.pasted = outline.parse(self.paste.data, max_depth=1)
+            for line in self.pasted:
+                if len(normalise_line(line.title) or "") > 300:
+                    self.paste.errors.append(_l("Line %(num)d is longer than 300 characters.", num=line.number))
+            if len(self.pasted) + sum(1 for entry in self.items if entry.form.kept) > AGENDA_MAX_ROWS:
+                self.paste.errors.append(_l("An agenda holds at most %(num)d items.", num=AGENDA_MAX_ROWS))
+        # The list took a copy of its rows' errors when it validated them, before the checks above.
+        self.items.errors = [entry.errors for entry in self.items] if any(entry.errors for entry in self.items) else []
+        self._errors = None
+        return not self.errors
+
+    def plan(self) -> list[tuple[int | None, str, bool, bool]]:
+        """The agenda to save, in order: (stored item id or None, title, is a sub-item, is public);
+        pasted lines last, public like the meeting's other new items."""
+        rows = [
+            (row.id.data, row.title.data, row.level.data == "1", row.is_public.data)
+            for row in self.ordered_rows()
+            if row.kept
+        ]
+        return rows + [(None, normalise_line(line.title), line.depth > 0, True) for line in self.pasted]
+
+    def removed_ids(self) -> list[int]:
+        return [entry.form.id.data for entry in self.items if entry.form.id.data is not None and entry.form.delete.data]

@@ -12,7 +12,7 @@ from .. import permissions
 from ..calendar.holidays import holiday_name
 from ..extensions import db
 from ..filters import long_date, meeting_when
-from ..japanese import to_tokyo, tokyo_datetime
+from ..japanese import to_tokyo, today_tokyo, tokyo_datetime
 from ..models import DatePrecision, Meeting, MeetingStatus, Membership, Organization, Person
 
 # A meeting entered without an end is taken to last this long (council meetings run about two
@@ -103,8 +103,8 @@ def clash_warnings(
     )
     stmt = (
         sa.select(Meeting, Person, Organization)
-        .join(theirs, sa.and_(theirs.consortium_id == Meeting.consortium_id, theirs.term_end.is_(None)))
-        .join(mine, sa.and_(mine.consortium_id == consortium_id, mine.term_end.is_(None), same_member))
+        .join(theirs, sa.and_(theirs.consortium_id == Meeting.consortium_id, theirs.in_term(today_tokyo())))
+        .join(mine, sa.and_(mine.consortium_id == consortium_id, mine.in_term(today_tokyo()), same_member))
         .outerjoin(Person, Person.id == mine.person_id)
         .outerjoin(Organization, sa.and_(mine.person_id.is_(None), Organization.id == mine.organization_id))
         .where(

@@ -5,12 +5,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..invitations.services import is_over
+from ..japanese import today_tokyo, tokyo_datetime
+from ..models.base import utcnow
 from ..rows import assign, move
 from ..models import (
     AgendaItem,
     AgendaPresenter,
     Attendance,
     Consortium,
+    DatePrecision,
     Decision,
     DiscussionPoint,
     Document,
@@ -81,6 +85,44 @@ def cancel_meeting(meeting: Meeting) -> bool:
     if meeting.status is MeetingStatus.CANCELLED:
         return False
     return update_meeting(meeting, {"status": MeetingStatus.CANCELLED})
+
+
+# Planned and not yet marked held: what recording attendance or publishing minutes moves to held.
+PLANNED = (MeetingStatus.TENTATIVE, MeetingStatus.SCHEDULED)
+
+
+def may_be_held(meeting: Meeting) -> bool:
+    """Whether the meeting is planned and has begun, so may be marked held."""
+    return meeting.status in PLANNED and is_over(meeting, utcnow())
+
+
+def mark_held(meeting: Meeting) -> bool:
+    """Mark a planned meeting held (開催済み) once it has begun; False when it is not planned or
+    has not begun. Nothing is mailed: once a meeting has begun the invitations send no update
+    (invitations.mailing.due), and the views that call this send none."""
+    if not may_be_held(meeting):
+        return False
+    update_meeting(meeting, {"status": MeetingStatus.HELD})
+    return True
+
+
+def begun_but_not_held(consortium_id: int, limit: int) -> list[Meeting]:
+    """The consortium's meetings still 開催予定 though they have begun (invitations.services.is_over
+    in SQL), the oldest `limit` of them: the secretariat is asked to mark them held."""
+    today = today_tokyo()
+    midnight = tokyo_datetime(today.year, today.month, today.day)
+    begun = sa.or_(
+        sa.and_(Meeting.precision == DatePrecision.MINUTE, Meeting.starts_at <= utcnow()),
+        sa.and_(Meeting.precision != DatePrecision.MINUTE, Meeting.starts_at < midnight),
+    )
+    return list(
+        db.session.execute(
+            sa.select(Meeting)
+            .where(Meeting.consortium_id == consortium_id, Meeting.status == MeetingStatus.SCHEDULED, begun)
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def has_minutes(meeting: Meeting) -> bool:
@@ -227,3 +269,56 @@ def add_presenter(item: AgendaItem, who: Person | Organization, title: str | Non
 def remove_presenter(presenter: AgendaPresenter) -> None:
     db.session.delete(presenter)
     db.session.flush()
+
+
+def items_in_minutes(meeting_id: int) -> frozenset[int]:
+    """The ids of the meeting's items the minutes record something under: they are kept."""
+    found = set()
+    for model in (DiscussionPoint, Decision):
+        found.update(
+            db.session.execute(
+                sa.select(model.agenda_item_id)
+                .join(AgendaItem, AgendaItem.id == model.agenda_item_id)
+                .where(AgendaItem.meeting_id == meeting_id)
+            ).scalars()
+        )
+    return frozenset(found)
+
+
+def save_agenda(
+    meeting: Meeting, stored: dict[int, AgendaItem], plan: list[tuple[int | None, str, bool, bool]], removed: list[int]
+) -> tuple[int, int, int]:
+    """Make the meeting's agenda the plan: (stored item id or None for a new one, title, is a
+    sub-item, is public) in agenda order, a sub-item going under the nearest top-level item above
+    it; remove the items named in `removed`. Stored items are changed in place, so their
+    presenters, materials and the minutes' links stay. Return how many were added, changed, removed.
+    """
+    added = changed = 0
+    top: AgendaItem | None = None
+    top_count = sub_count = 0
+    for item_id, title, is_sub, is_public in plan:
+        if is_sub:
+            sub_count += 1
+            values = {"parent_id": top.id, "position": sub_count}
+        else:
+            top_count, sub_count = top_count + 1, 0
+            values = {"parent_id": None, "position": top_count}
+        values.update(title=title, is_public=is_public)
+        if item_id is None:
+            item = AgendaItem(meeting=meeting, **values)
+            db.session.add(item)
+            added += 1
+        else:
+            item = stored[item_id]
+            if any(getattr(item, name) != value for name, value in values.items() if name != "position"):
+                changed += 1
+            assign(item, values)
+        if not is_sub:
+            if item.id is None:
+                db.session.flush()  # a new top-level item needs its id before its sub-items name it
+            top = item
+    db.session.flush()  # every kept item is under its new parent before a removed one goes
+    # Sub-items first: a top-level item's removal takes its remaining sub-items with it in the database.
+    for item_id in sorted(removed, key=lambda i: stored[i].parent_id is None):
+        delete_item(stored[item_id], [])
+    return added, changed, len(removed)

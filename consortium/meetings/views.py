@@ -12,16 +12,17 @@ from sqlalchemy.orm import joinedload
 from .. import permissions, versions
 from ..documents.services import discard
 from ..extensions import db
-from ..forms import ConfirmForm, positive_int, render_form
+from ..forms import ButtonForm, ConfirmForm, positive_int, render_form
 from ..invitations.mailing import own_invitation
 from ..invitations.views import send_due_and_say
-from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting
+from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, MeetingStatus
 from ..minutes import queries as minutes_queries
 from ..minutes.summary import leave_out_closed, minutes_view
 from ..pagination import paginate
+from ..redirects import local_path
 from ..permissions import Access, guard
 from . import scheduling, services
-from .forms import AgendaItemForm, MeetingForm, MoveForm, PresenterForm, RemovePresenterForm, WhenForm
+from .forms import AgendaForm, AgendaItemForm, AgendaRowForm, MeetingForm, MoveForm, PresenterForm, RemovePresenterForm, WhenForm
 
 # No url_prefix: the agenda's routes live under /agenda-items and a new meeting under its consortium.
 bp = Blueprint("meetings", __name__)
@@ -211,6 +212,24 @@ def cancel(meeting_id: int):
     )
 
 
+@bp.post("/meetings/<int:meeting_id>/held")
+@guard(Access.SECRETARIAT)
+def mark_held(meeting_id: int):
+    """Mark a meeting that has begun as held (開催済み), in one click; again, it changes nothing."""
+    meeting = db.session.get(Meeting, meeting_id)
+    back = local_path(request.form.get("next"), _meeting_url(meeting.id))
+    if not ButtonForm().validate_on_submit():
+        flash(_("The form had expired. Please send it again."), "error")
+    elif services.mark_held(meeting):
+        db.session.commit()
+        flash(_("%(title)s is now marked as held.", title=meeting.title), "success")
+    elif meeting.status is MeetingStatus.HELD:
+        flash(_("%(title)s was already marked as held.", title=meeting.title), "info")
+    else:
+        flash(_("Only a planned meeting that has begun can be marked as held."), "error")
+    return redirect(back)
+
+
 @bp.route("/meetings/<int:meeting_id>/delete", methods=["GET", "POST"])
 @guard(Access.SECRETARIAT)
 def delete(meeting_id: int):
@@ -387,3 +406,94 @@ def remove_presenter(item_id: int):
         db.session.commit()
         flash(_("The presenter has been removed."), "success")
     return redirect(url_for("meetings.edit_item", item_id=item.id, _anchor="presenters"))
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole agenda on one page
+
+
+def _agenda_rows(items: list[AgendaItem]) -> list[dict]:
+    return [
+        {
+            "id": item.id,
+            "version": item.version,
+            "title": item.title,
+            "level": "1" if item.parent_id else "0",
+            "position": number,
+            "is_public": item.is_public,
+        }
+        for number, item in enumerate(items, start=1)
+    ]
+
+
+def _agenda_page(form: AgendaForm, meeting: Meeting, conflicts=(), status: int | None = None):
+    context = {
+        "meeting": meeting,
+        "conflicts": conflicts,
+        "cancel_url": _meeting_url(meeting.id, "agenda"),
+        "blank_row": AgendaRowForm(formdata=None, prefix=f"{form.items.name}-__index__-"),  # for rows.js
+    }
+    if status is not None:
+        return render_template("meetings/agenda_form.html", form=form, **context), status
+    return render_form("meetings/agenda_form.html", form, **context)
+
+
+def _agenda_conflicts(form: AgendaForm, stored: dict[int, AgendaItem]) -> list[str]:
+    """What others changed in the agenda since the form was read: the stored items' titles, as
+    they are now. The form is brought up to date for a second save: rows of changed items carry
+    the current version, a row of an item removed meanwhile becomes a new row, and items added
+    meanwhile join the form at the end."""
+    conflicts, posted = [], set()
+    for entry in form.items:
+        row = entry.form
+        if row.id.data is None:
+            continue
+        item = stored.get(row.id.data)
+        if item is None:
+            conflicts.append(_("%(title)s was removed by someone else; saving again adds it anew.", title=row.title.data or ""))
+            row.id.data, row.id.raw_data = None, [""]
+            continue
+        if item.id in posted:  # a row sent twice: the second becomes a new item, for the user to see
+            conflicts.append(_("%(title)s was in the form twice.", title=item.numbered_title))
+            row.id.data, row.id.raw_data = None, [""]
+            continue
+        posted.add(item.id)
+        if row.version.data != item.version:
+            conflicts.append(_("%(title)s was changed by someone else.", title=item.numbered_title))
+            row.version.data, row.version.raw_data = item.version, [str(item.version)]
+    for item in stored.values():
+        if item.id not in posted:
+            conflicts.append(_("%(title)s was added by someone else.", title=item.numbered_title))
+            form.items.append_entry(_agenda_rows([item])[0] | {"position": None})
+    return conflicts
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def edit_agenda(meeting_id: int):
+    """Add, change, nest, reorder and remove all of a meeting's agenda items on one page, and add
+    items pasted as text; a save based on an agenda someone changed meanwhile is refused (409)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    items = services.in_agenda_order(
+        db.session.execute(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)).scalars().all()
+    )
+    in_minutes = services.items_in_minutes(meeting.id)
+    if request.method == "GET":
+        form = AgendaForm(data={"items": _agenda_rows(items)}, in_minutes=in_minutes)
+        form.add_blank_rows()
+    else:
+        form = AgendaForm(in_minutes=in_minutes)
+    if not form.validate_on_submit():
+        return _agenda_page(form, meeting)
+    stored = {item.id: item for item in items}
+    conflicts = _agenda_conflicts(form, stored)
+    if conflicts:
+        return _agenda_page(form, meeting, conflicts, 409)
+    added, changed, removed = services.save_agenda(meeting, stored, form.plan(), form.removed_ids())
+    db.session.commit()
+    flash(
+        _("The agenda has been saved: %(added)d added, %(changed)d changed, %(removed)d removed.",
+          added=added, changed=changed, removed=removed),
+        "success",
+    )
+    return redirect(_meeting_url(meeting.id, "agenda"))

@@ -109,14 +109,28 @@ class MinutesForm(Form):
     points = FieldList(FormField(PointForm), label=_l("Discussion points"), max_entries=MAX_ROWS)
     decisions = FieldList(FormField(DecisionForm), label=_l("Decisions"), max_entries=MAX_ROWS)
     actions = FieldList(FormField(ActionForm), label=_l("Action items"), max_entries=MAX_ROWS)
+    paste_points = TextAreaField(
+        _l("Add discussion points pasted as text"),
+        validators=[Length(max=BODY_MAX)],
+        description=_l("One point per line, added after the rows above."),
+    )
+    paste_decisions = TextAreaField(
+        _l("Add decisions pasted as text"),
+        validators=[Length(max=BODY_MAX)],
+        description=_l("One decision per line, added after the rows above."),
+    )
 
     def set_agenda_items(self, items: list[AgendaItem]) -> None:
         """Offer the meeting's agenda items in each point and decision."""
-        choices = [SelectChoice("", _l("(no agenda item)"))] + [
-            SelectChoice(str(item.id), agenda_choice_label(item)) for item in items
-        ]
+        choices = agenda_choices(items)
         for entry in [*self.points, *self.decisions]:
             entry.agenda_item_id.choices = choices
+
+    def validate_paste_points(self, field):
+        _paste_fits(field, len(self.points))
+
+    def validate_paste_decisions(self, field):
+        _paste_fits(field, len(self.decisions))
 
     def add_blank_rows(self) -> None:
         for rows in (self.points, self.decisions, self.actions):
@@ -134,14 +148,47 @@ class MinutesForm(Form):
                 if not entry.is_blank()
             ]
 
+        def pasted(field, keys):
+            blank = {"id": None, "delete": False, **dict.fromkeys(keys)}
+            return [blank | {"text": line} for line in pasted_lines(field.data)]
+
         return {
             "heading": self.heading.data,
             "body": self.body.data,
             "source_note": self.source_note.data,
-            "points": rows(self.points, ("speaker", "agenda_item_id")),
-            "decisions": rows(self.decisions, ("agenda_item_id",)),
+            "points": rows(self.points, ("speaker", "agenda_item_id")) + pasted(self.paste_points, ("speaker", "agenda_item_id")),
+            "decisions": rows(self.decisions, ("agenda_item_id",)) + pasted(self.paste_decisions, ("agenda_item_id",)),
             "actions": rows(self.actions, ("owner", "due_on", "status")),
         }
+
+
+def pasted_lines(text: str | None) -> list[str]:
+    """The non-blank lines of a paste box, each a row's text."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _paste_fits(field, rows: int) -> None:
+    lines = pasted_lines(field.data)
+    if rows + len(lines) > MAX_ROWS:
+        raise ValidationError(_l("A list holds at most %(num)d rows.", num=MAX_ROWS))
+    for number, line in enumerate(field.data.splitlines() if field.data else [], start=1):
+        if len(line.strip()) > TEXT_MAX:
+            raise ValidationError(_l("Line %(num)d is longer than %(max)d characters.", num=number, max=TEXT_MAX))
+
+
+def agenda_choices(items: list[AgendaItem]) -> list[SelectChoice]:
+    return [SelectChoice("", _l("(no agenda item)"))] + [SelectChoice(str(item.id), agenda_choice_label(item)) for item in items]
+
+
+def row_templates(items: list[AgendaItem]) -> dict[str, _Row]:
+    """A blank row of each list, named with __index__ for static/rows.js to number."""
+    templates = {
+        name: form_class(formdata=None, prefix=f"{name}-__index__-")
+        for name, form_class in (("points", PointForm), ("decisions", DecisionForm), ("actions", ActionForm))
+    }
+    for name in ("points", "decisions"):
+        templates[name].agenda_item_id.choices = agenda_choices(items)
+    return templates
 
 
 def agenda_choice_label(item: AgendaItem) -> str:

@@ -100,8 +100,7 @@ def chair_users(consortium_id: int, today: date) -> list[User]:
             .where(
                 Membership.consortium_id == consortium_id,
                 Membership.role == Role.CHAIR,
-                sa.or_(Membership.term_start.is_(None), Membership.term_start <= today),
-                sa.or_(Membership.term_end.is_(None), Membership.term_end >= today),
+                Membership.in_term(today),
                 User.active,
             )
             .order_by(User.id)

@@ -14,6 +14,7 @@ from .. import audit
 from ..directory.matching import find_people
 from ..extensions import db
 from ..japanese import search_key, today_tokyo
+from ..meetings.services import mark_held
 from ..models import (
     ActionItem,
     ActionStatus,
@@ -284,11 +285,13 @@ def _complete_if_signed(minutes: Minutes) -> bool:
 
 
 def publish(minutes: Minutes) -> None:
-    """Publish approved minutes: from now on whoever may see the meeting may read them."""
+    """Publish approved minutes: from now on whoever may see the meeting may read them. A planned
+    meeting that has begun is marked held: its minutes are out."""
     if minutes.status is not MinutesStatus.APPROVED:
         raise WorkflowError(_("Only approved minutes can be published."))
     minutes.published_at = utcnow()
     _status_change(minutes, MinutesStatus.PUBLISHED, "publish")
+    mark_held(minutes.meeting)
 
 
 def reopen(minutes: Minutes) -> None:

@@ -43,6 +43,7 @@ from .forms import (
     RemoveSignatoryForm,
     SignatoryForm,
     editor_data,
+    row_templates,
 )
 from .summary import minutes_view
 from .text import content_as_text, minutes_as_text
@@ -76,6 +77,7 @@ def _editor_context(meeting: Meeting, minutes, items) -> dict:
         "items": items,
         "people_names": names,
         "editable": services.is_editable(minutes),
+        "row_templates": row_templates(items),
     }
 
 

@@ -1,14 +1,16 @@
 """Consortia, their themes, roster groups and memberships (the association object)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..japanese import today_tokyo
 from .base import LabelledEnum, NumberedTitle, TimestampMixin, Versioned, maintain_search_text, str_enum
 
 if TYPE_CHECKING:
@@ -225,9 +227,36 @@ class Membership(Versioned, TimestampMixin, db.Model):
     def name(self) -> str:
         return self.person.full_name if self.person else self.organization.name
 
+    # A term covers the days from its start to its end, both included; either may be open. Terms are
+    # dated, not switched: a transfer entered in March for 1 April takes effect on that day by itself.
+    @hybrid_method
+    def in_term(self, day: date) -> bool:
+        return (self.term_start is None or self.term_start <= day) and (self.term_end is None or self.term_end >= day)
+
+    @in_term.expression
+    def in_term(cls, day) -> sa.ColumnElement[bool]:  # a date, or an SQL expression of one
+        return sa.and_(
+            sa.or_(cls.term_start.is_(None), cls.term_start <= day),
+            sa.or_(cls.term_end.is_(None), cls.term_end >= day),
+        )
+
     @property
     def is_current(self) -> bool:
-        return self.term_end is None
+        return self.in_term(today_tokyo())
+
+    @property
+    def is_pending(self) -> bool:
+        """Entered ahead: the term starts after today."""
+        return self.term_start is not None and self.term_start > today_tokyo()
+
+    @property
+    def leaves_on(self) -> date | None:
+        """The first day off the roster: the day after the term's last."""
+        return self.term_end + timedelta(days=1) if self.term_end is not None else None
+
+    @property
+    def has_ended(self) -> bool:
+        return self.term_end is not None and self.term_end < today_tokyo()
 
     def __repr__(self) -> str:
         return f"<Membership {self.id} {self.role.value} c={self.consortium_id}>"

@@ -80,6 +80,10 @@ class Meeting(Versioned, TimestampMixin, db.Model):
     # Rises with each change calendar clients care about; they see it as SEQUENCE.
     sequence: Mapped[int] = mapped_column(default=0)
     observers: Mapped[int | None]  # 傍聴者, recorded with the attendance
+    # The attendance form's version (the attendance and observers), apart from the meeting's own,
+    # so that saving one does not make the other's open form stale.
+    attendance_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    unversioned = Versioned.unversioned | {"observers", "attendance_version"}
 
     consortium: Mapped[Consortium] = relationship(back_populates="meetings")
     agenda_items: Mapped[list[AgendaItem]] = relationship(

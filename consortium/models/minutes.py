@@ -67,6 +67,11 @@ class Minutes(TimestampMixin, db.Model):
     def is_published(self) -> bool:
         return self.status is MinutesStatus.PUBLISHED
 
+    @property
+    def is_final(self) -> bool:
+        """Approved by its signatories: no longer a 案, though perhaps not yet published."""
+        return self.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
+
     def __repr__(self) -> str:
         return f"<Minutes {self.id} meeting={self.meeting_id} {self.status.value}>"
 

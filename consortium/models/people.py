@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import TimestampMixin, Versioned
+from .base import TimestampMixin, Versioned, maintain_search_text
 
 if TYPE_CHECKING:
     from .accounts import User
@@ -32,6 +32,7 @@ class Person(Versioned, TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(50))
     private_note: Mapped[str | None] = mapped_column(sa.Text)
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
     organization: Mapped[Organization | None] = relationship(back_populates="people")
     memberships: Mapped[list[Membership]] = relationship(back_populates="person")
@@ -49,3 +50,7 @@ class Person(Versioned, TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.full_name}>"
+
+
+# Names are stored as typed; searches and duplicate checks match this folded copy.
+maintain_search_text(Person, "family_name", "given_name", "family_name_kana", "given_name_kana", "name_en")

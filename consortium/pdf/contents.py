@@ -7,6 +7,7 @@ members-only materials stay with the members; so do drafts of the minutes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
 
 import sqlalchemy as sa
@@ -93,13 +94,13 @@ def minutes(meeting: Meeting, full: bool) -> Printout:
     if not full:
         (items,) = leave_out_closed(items)
     kind = "議事録" if full else "議事要旨"
-    draft = not record.is_published
+    draft = not record.is_final
     rows = numbered(items)
     by_id = {row.item.id: row for row in rows}
     return Printout(
         "pdf/minutes.html",
         f"{_short_name(meeting.consortium)} {meeting.title} {kind}{'（案）' if draft else ''}",
-        not full and not draft and permissions.can_view_meeting(meeting, ANONYMOUS),
+        not full and record.is_published and permissions.can_view_meeting(meeting, ANONYMOUS),
         {
             "meeting": meeting,
             "view": view,
@@ -119,20 +120,20 @@ def minutes(meeting: Meeting, full: bool) -> Printout:
     )
 
 
-def roster(consortium: Consortium) -> Printout:
-    """The 委員名簿: the current roster in seat order, as the consortium page lays it out."""
-    leading = db.session.execute(roster_statement(consortium, leading=True)).scalars().all()
-    members = db.session.execute(roster_statement(consortium, leading=False)).scalars().all()
+def roster(consortium: Consortium, on: date | None = None) -> Printout:
+    """The 委員名簿 of a day (today unless given) in seat order, as the consortium page lays it out."""
+    leading = db.session.execute(roster_statement(consortium, leading=True, on=on)).scalars().all()
+    members = db.session.execute(roster_statement(consortium, leading=False, on=on)).scalars().all()
     return Printout(
         "pdf/roster.html",
         f"{consortium.name} 委員名簿",
-        consortium.is_public,
+        consortium.is_public and on is None,  # a roster ahead is the secretariat's until its day
         {
             "consortium": consortium,
             "rows": roster_rows(members),
             "leading": [(role, [m for m in leading if m.role is role]) for role in LEADING_ROLES],
             "has_roles": any(m.role is not Role.MEMBER for m in members),
-            "today": today_tokyo(),
+            "today": on or today_tokyo(),
         },
     )
 

@@ -18,6 +18,7 @@ from .. import permissions
 from ..extensions import db
 from ..models import Consortium, Meeting, Minutes
 from ..permissions import Access, guard
+from ..consortia.roster import as_of
 from ..rosters.exporter import download_name
 from . import cache, contents, render
 
@@ -56,7 +57,8 @@ def minutes(meeting_id: int):
 def roster(consortium_id: int):
     """Print a consortium's 委員名簿 in seat order."""
     # Its rows carry no version to trust, so the roster is built each time (three queries).
-    return _send(lambda: contents.roster(db.session.get(Consortium, consortium_id)))
+    on = as_of(consortium_id)
+    return _send(lambda: contents.roster(db.session.get(Consortium, consortium_id), on))
 
 
 def _send(build: Callable[[], contents.Printout], version: tuple | None = None):
