@@ -334,6 +334,19 @@ def can_edit_contact(person: Person, user=None) -> bool:
     return bool(db.session.execute(sa.select(seat.exists())).scalar())
 
 
+def can_edit_roster_contacts(consortium_id: int, user=None) -> bool:
+    """can_edit_contact for everyone who holds, or by a roster import takes, a current seat in the
+    consortium: its secretariat and administrators. One answer for a whole file, not a query a row."""
+    return is_secretariat(consortium_id, user)
+
+
+def shows_contacts(user=None) -> bool:
+    """Whether contact_view shows this viewer anything of people not their own (full or masked):
+    a roster export carries an email column only for them."""
+    user = _user(user)
+    return is_admin(user) or can_edit_directory(user)
+
+
 def can_view_private_note(user=None) -> bool:
     """A person's private note: administrators only."""
     return is_admin(user)

@@ -66,3 +66,11 @@ def test_a_person_is_found_by_a_name_typed_in_another_width(make_person):
     typed = make_person(family_name="ＡＢＣ", given_name="花子")
     assert find_people("ABC 花子") == [typed]
     assert typed_id("＃１２") == 12
+
+
+def test_japanese_headings_put_a_full_width_colon_after_a_label_and_english_ones_an_ascii_one(client, make_consortium, make_meeting):
+    meeting = make_meeting(make_consortium(name="地域経済会議"), title="第1回 地域経済会議")
+    client.set_cookie("lang", "ja")
+    assert "<h1>議事録：第1回 地域経済会議</h1>" in text(client.get(f"/meetings/{meeting.id}/minutes"))
+    client.set_cookie("lang", "en")
+    assert "<h1>Minutes: 第1回 地域経済会議</h1>" in text(client.get(f"/meetings/{meeting.id}/minutes"))

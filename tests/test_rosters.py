@@ -388,7 +388,7 @@ def test_member_on_the_roster_is_updated_not_duplicated(db, consortium, secretar
     membership = make_member(consortium, person=person, seat=1, title="教授")
     upload(consortium, csv_bytes([["1", "山田 太郎", "", "名誉教授", "座長", "", ""]]))
     page = client.get(url(consortium, "/preview")).get_data(as_text=True)
-    assert "already on the roster → will be updated" in page
+    assert "changed: role, title" in page
     response = post(url(consortium, "/confirm"))
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 member imported (0 new, 1 updated)." in page
@@ -625,11 +625,12 @@ def test_role_is_read_from_label_or_value(text, role):
     assert importer.parse_role(text) is role
 
 
-def test_cells_are_normalised_as_forms_normalise_them():
-    table = importer.read_roster(csv_bytes([["③", " 山田　 太郎 ", "ＡＢＣ株式会社", "'=1+1", "", "", "一行目\r\n二行目"]]))
+def test_cells_are_kept_as_typed_and_numbers_read_alike():
+    table = importer.read_roster(csv_bytes([["③", " 山田　 太郎 ", "ＡＢＣ株式会社", "'=1+1", "", "区民（公募）", "一行目\r\n二行目"]]))
     row = table.rows[0]
     assert (row.seat, row.name, row.family_name, row.given_name) == (3, "山田 太郎", "山田", "太郎")
-    assert (row.organisation, row.title, row.description) == ("ABC株式会社", "=1+1", "一行目\n二行目")
+    # Stored as the file has it (NFC): full-width letters and brackets stay; NFKC is for matching.
+    assert (row.organisation, row.title, row.category, row.description) == ("ＡＢＣ株式会社", "=1+1", "区民（公募）", "一行目\n二行目")
     assert row.errors == []
 
 

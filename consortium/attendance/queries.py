@@ -47,14 +47,6 @@ def meeting_day(meeting: Meeting) -> date:
     return to_tokyo(meeting.starts_at).date()
 
 
-def in_term(day) -> sa.ColumnElement[bool]:
-    """Memberships whose term covers a day: a date, or an SQL expression of one."""
-    return sa.and_(
-        sa.or_(Membership.term_start.is_(None), Membership.term_start <= day),
-        sa.or_(Membership.term_end.is_(None), Membership.term_end >= day),
-    )
-
-
 def _names():
     """What a member's printed name needs (the PDF's member_name): person or body, and whom they sit for."""
     return (joinedload(Membership.person), joinedload(Membership.organization), joinedload(Membership.on_behalf_of))
@@ -96,7 +88,7 @@ def sheet(meeting: Meeting) -> sa.Select:
 def _on_sheet(meeting: Meeting, stmt: sa.Select) -> sa.Select:
     """Restrict a select from Membership to the rows of the meeting's sheet, its attendance joined."""
     has_row = Attendance.id.is_not(None)
-    on_roster = sa.and_(~Membership.role.in_(LEADING_ROLES), in_term(meeting_day(meeting)))
+    on_roster = sa.and_(~Membership.role.in_(LEADING_ROLES), Membership.in_term(meeting_day(meeting)))
     return stmt.outerjoin(
         Attendance, sa.and_(Attendance.membership_id == Membership.id, Attendance.meeting_id == meeting.id)
     ).where(Membership.consortium_id == meeting.consortium_id, sa.or_(on_roster, has_row))
@@ -138,7 +130,7 @@ def attendance_rates(consortium_id: int, membership_ids: list[int]) -> dict[int,
         .select_from(Membership)
         .join(
             Meeting,
-            sa.and_(Meeting.consortium_id == consortium_id, is_recorded, in_term(tokyo_date(Meeting.starts_at))),
+            sa.and_(Meeting.consortium_id == consortium_id, is_recorded, Membership.in_term(tokyo_date(Meeting.starts_at))),
         )
         .outerjoin(
             own,

@@ -455,6 +455,20 @@ class MoveForm(Form):
     direction = SelectField(choices=options([("up", _l("Up")), ("down", _l("Down"))]))
 
 
+class PlaceForm(Form):
+    """Move a roster row to any place, and into any group, in one step."""
+
+    place = IntegerField(
+        _l("Move to place"),
+        validators=[InputRequired(_l("Enter the place in the roster, 1 for the first.")), whole_number(1, 99_999)],
+    )
+    group_id = SelectField(_l("Group"), coerce=optional_id)
+
+    def __init__(self, groups: list[RosterGroup], **kwargs):
+        super().__init__(**kwargs)
+        self.group_id.choices = options([(g.id, g.numbered_title) for g in groups], _l("— none —"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Roster groups, milestones, targets
 

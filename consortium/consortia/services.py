@@ -5,6 +5,7 @@ staff transfer, which is two row changes meaning one event, records an event of 
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 from .. import audit
 from ..extensions import db
-from ..japanese import today_tokyo
+from ..japanese import search_key, today_tokyo
 from ..rows import assign, move, next_position, subtree
 from ..models import (
     Consortium,
@@ -117,14 +118,18 @@ def _directory_rows(choice: MemberChoice, default_organization: Organization | N
 def add_membership(consortium: Consortium, choice: MemberChoice, values: dict) -> Membership:
     """Put a person or an organisation on the roster, at its end."""
     member, sits_for = _directory_rows(choice)
+    rows = _roster_list(consortium.id)
     membership = Membership(
         consortium=consortium,
-        position=next_position(Membership.position, Membership.consortium_id == consortium.id),
         on_behalf_of=sits_for,
         **{"person" if choice.kind == "person" else "organization": member},
         **values,
     )
     db.session.add(membership)
+    if membership.term_end is None:
+        seat_in(rows, membership, landing_index(rows, membership))
+    else:  # a former member has no place in the current order
+        membership.position = next_position(Membership.position, Membership.consortium_id == consortium.id)
     db.session.flush()
     return membership
 
@@ -140,7 +145,12 @@ def update_membership(membership: Membership, choice: MemberChoice, values: dict
         membership.organization = organization
     if membership.on_behalf_of is not sits_for:
         membership.on_behalf_of = sits_for
+    regrouped = "group_id" in values and values["group_id"] != membership.group_id
     assign(membership, values)
+    if regrouped and membership.is_current:
+        # Moving a row to another group moves it there: to the end of that group.
+        rows = _roster_list(membership.consortium_id)
+        seat_in(rows, membership, landing_index(rows, membership, by_category=False))
     db.session.flush()
 
 
@@ -186,9 +196,146 @@ def former_members(consortium_id: int) -> sa.Select:
     )
 
 
+def _roster_list(consortium_id: int) -> list[Membership]:
+    return list(db.session.execute(current_roster(consortium_id)).scalars())
+
+
+def landing_index(rows: list[Membership], membership: Membership, by_category: bool = True) -> int:
+    """Where a row joins the roster (an index into rows without it): after the last row of its
+    category within its group (区民（公募） stays one run), else at its seat among its group, else
+    at the end of its group, else at the end of the roster. Categories match as typed alike (NFKC)."""
+    others = [r for r in rows if r is not membership]
+    group = [i for i, r in enumerate(others) if r.group_id == membership.group_id]
+    if not group:
+        return len(others)
+    key = search_key(membership.category) if by_category and membership.category else None
+    same = [i for i in group if key and search_key(others[i].category) == key]
+    if same:
+        return same[-1] + 1
+    if membership.seat is not None:
+        after = [i for i in group if others[i].seat is not None and others[i].seat > membership.seat]
+        if after:
+            return after[0]
+    return group[-1] + 1
+
+
+def land_all(rows: list, arrivals: list) -> list:
+    """rows with each arrival (in order) where landing_index would put it, in one pass however
+    many arrive: an import may bring thousands, and one landing_index each would take time
+    that grows with the square of the roster. Arrivals that land before the same seated row are
+    put in seat order. Rows and arrivals need group_id, category and seat."""
+    index_of = {id(r): i for i, r in enumerate(rows)}
+    in_group: dict = {}
+    last_of: dict = {}  # (group, category key) → the row or arrival the next of that category follows
+    for r in rows:
+        in_group.setdefault(r.group_id, []).append(r)
+        if r.category:
+            last_of[(r.group_id, search_key(r.category))] = r
+    # Per group: seats in ascending order, and for each the earliest row holding that seat or a
+    # higher one, so "the first row of the group with a larger seat" is one bisect.
+    by_seat: dict = {}
+    for group, members in in_group.items():
+        seated = sorted((r.seat, index_of[id(r)]) for r in members if r.seat is not None)
+        first_from = [0] * len(seated)
+        low = len(rows)
+        for k in range(len(seated) - 1, -1, -1):
+            low = min(low, seated[k][1])
+            first_from[k] = low
+        by_seat[group] = ([seat for seat, _i in seated], first_from)
+    after: dict = {}
+    before: dict = {}
+    end_of: dict = {}  # group → arrivals at its end; roster_end → at the end of the roster
+    roster_end = object()  # not None: None is the group of the ungrouped rows
+    for a in arrivals:
+        key = (a.group_id, search_key(a.category)) if a.category else None
+        members = in_group.get(a.group_id)
+        if key in last_of:
+            after.setdefault(id(last_of[key]), []).append(a)
+        elif not members:
+            end_of.setdefault(roster_end, []).append(a)
+        else:
+            seats, first_from = by_seat[a.group_id]
+            k = bisect_right(seats, a.seat) if a.seat is not None else len(seats)
+            if k < len(seats):
+                before.setdefault(first_from[k], []).append(a)
+            else:
+                end_of.setdefault(a.group_id, []).append(a)
+        if key is not None:
+            last_of[key] = a
+    last_in = {id(members[-1]): group for group, members in in_group.items()}
+    out: list = []
+
+    def emit(first) -> None:
+        stack = [first]
+        while stack:  # no recursion: a category run of thousands is one long chain
+            row = stack.pop()
+            out.append(row)
+            # Popped last to first: the rows of its category, then (after a group's last row) the group's end.
+            if id(row) in last_in:
+                stack.extend(reversed(end_of.get(last_in[id(row)], ())))
+            stack.extend(reversed(after.get(id(row), ())))
+
+    for i, r in enumerate(rows):
+        for a in sorted(before.get(i, ()), key=lambda a: a.seat):
+            emit(a)
+        emit(r)
+    for a in end_of.get(roster_end, ()):
+        emit(a)
+    return out
+
+
+def seat_in(rows: list[Membership], membership: Membership, index: int) -> None:
+    """Put the row at index of the roster order (rows without it) and number every row 1, 2, 3…;
+    only rows whose number changes are written."""
+    others = [r for r in rows if r is not membership]
+    others.insert(max(0, min(index, len(others))), membership)
+    for number, each in enumerate(others, start=1):
+        if each.position != number:
+            each.position = number
+
+
 def move_membership(membership: Membership, direction: str) -> bool:
-    """Swap a current membership with its neighbour; False when it is already first or last."""
-    return move(list(db.session.execute(current_roster(membership.consortium_id)).scalars()), membership, direction)
+    """Move a current membership one step; False when it is already first or last.
+
+    A step past the edge of its group takes it into the neighbouring group (at that group's
+    near end) rather than swapping, so a group's rows always stay together.
+    """
+    rows = _roster_list(membership.consortium_id)
+    i = rows.index(membership)
+    j = i - 1 if direction == "up" else i + 1
+    if not 0 <= j < len(rows):
+        return False
+    if rows[j].group_id != membership.group_id:
+        membership.group_id = rows[j].group_id
+        seat_in(rows, membership, i)  # same place, now the edge row of the neighbouring group
+        db.session.flush()
+        return True
+    return move(rows, membership, direction)
+
+
+def move_membership_to(membership: Membership, place: int, group_id: int | None) -> bool:
+    """Move a current membership to a place (1 = first) in the roster order, in the given group,
+    in one step; False when nothing changes.
+
+    The place is kept inside the group's run of rows, so a group never splits: a place before
+    the group puts the row first in it, a place after it last. A group nobody is in yet starts
+    where asked, at the nearest boundary between groups.
+    """
+    rows = _roster_list(membership.consortium_id)
+    before = (rows.index(membership), membership.group_id)
+    others = [r for r in rows if r is not membership]
+    index = max(0, min(place - 1, len(others)))
+    group = [i for i, r in enumerate(others) if r.group_id == group_id]
+    if group:
+        index = min(max(index, group[0]), group[-1] + 1)
+    else:
+        while 0 < index < len(others) and others[index - 1].group_id == others[index].group_id:
+            index += 1
+    if membership.group_id != group_id:
+        membership.group_id = group_id
+    seat_in(rows, membership, index)
+    db.session.flush()
+    return (index, group_id) != before
 
 
 def transfer_membership(membership: Membership, choice: MemberChoice, on: date) -> Membership:

@@ -43,6 +43,7 @@ from .forms import (
     MembershipForm,
     MilestoneForm,
     MoveForm,
+    PlaceForm,
     TargetForm,
     TargetReportForm,
     TransferForm,
@@ -308,7 +309,13 @@ def roster(consortium_id: int):
         param="groups_page",
     )
     return render_template(
-        "consortia/roster.html", consortium=consortium, current=current, ahead=ahead, former=former, groups=groups
+        "consortia/roster.html",
+        consortium=consortium,
+        current=current,
+        ahead=ahead,
+        former=former,
+        groups=groups,
+        all_groups=_groups(consortium_id),
     )
 
 
@@ -394,6 +401,25 @@ def move_membership(membership_id: int):
     else:
         flash(_("%(name)s is already at that end of the roster.", name=membership.name), "info")
     return redirect(_roster_url(membership.consortium_id))
+
+
+@bp.post("/memberships/<int:membership_id>/place")
+@guard(Access.SECRETARIAT)
+def place_membership(membership_id: int):
+    """Move a current member to any place in the roster, and into any group, in one step."""
+    membership = db.session.get(Membership, membership_id)
+    form = PlaceForm(_groups(membership.consortium_id))
+    if not form.validate_on_submit():
+        errors = [e for field in (form.place, form.group_id) for e in field.errors]
+        flash(" ".join(str(e) for e in errors) or _("The member could not be moved: the form was incomplete or had expired. Try again."), "error")
+    elif not membership.is_current:
+        flash(_("Only current members have a place in the roster."), "warning")
+    elif services.move_membership_to(membership, form.place.data, form.group_id.data):
+        db.session.commit()
+        flash(_("%(name)s has been moved.", name=membership.name), "success")
+    else:
+        flash(_("%(name)s is already at that place.", name=membership.name), "info")
+    return redirect(_roster_url(membership.consortium_id) + f"#member-{membership.id}")
 
 
 @bp.route("/memberships/<int:membership_id>/transfer", methods=["GET", "POST"])

@@ -1,9 +1,13 @@
 """Read a roster file (CSV or XLSX) into checked rows: plain functions of bytes, no database.
 
 One column layout serves import and export, so an exported roster re-imports unchanged:
-席次, 氏名, 団体名, 役職, 役割, 区分, 連携概要 (English headers are accepted too). A person's
+席次, 氏名, 団体名, 役職, 役割, 区分, 連携概要, and メール where the viewer may see addresses
+(English headers are accepted too). A person's
 row names the organisation they sit for in 団体名; an organisation's row leaves 氏名 empty.
 Checks that need the database (matching, seats held by others) are in services.py.
+
+Text is kept as the file has it (NFC: 区民（公募） keeps its full-width brackets); NFKC is only
+for matching (japanese.search_key) and for reading numbers (③ is seat 3).
 """
 from __future__ import annotations
 
@@ -14,9 +18,11 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
-from ..forms import normalise_line, normalise_text, positive_int
+from ..contact import HIDDEN
+from ..forms import normalise_folded_line, normalise_line, normalise_text, positive_int
 from ..japanese import search_key
 from ..models import Membership, Organization, Person, Role
 
@@ -27,7 +33,7 @@ HEADER_SEARCH_ROWS = 10  # a title line such as ○○会議 委員名簿 may si
 MAX_SEAT = 99_999
 MAX_DESCRIPTION = 5_000  # 連携概要 is unbounded text in the database; a cell this long is a mistake
 
-COLUMNS = ("seat", "name", "organisation", "title", "role", "category", "description")
+COLUMNS = ("seat", "name", "organisation", "title", "role", "category", "description", "email")
 # The header written on export, first; then what else a secretariat's spreadsheet may call it.
 HEADERS = {
     "seat": ("席次", "席", "席番号", "番号", "No.", "No", "seat"),
@@ -37,6 +43,7 @@ HEADERS = {
     "role": ("役割", "role"),
     "category": ("区分", "category"),
     "description": ("連携概要", "概要", "description"),
+    "email": ("メール", "メールアドレス", "電子メール", "Eメール", "email", "e-mail", "mail"),
 }
 EXPORT_HEADERS = [HEADERS[c][0] for c in COLUMNS]
 _HEADER_KEYS = {search_key(h): column for column, names in HEADERS.items() for h in names}
@@ -71,6 +78,7 @@ NAME_MAX = _size(Person, "family_name")  # family and given name each
 ORGANISATION_MAX = _size(Organization, "name")
 TITLE_MAX = _size(Membership, "title")
 CATEGORY_MAX = _size(Membership, "category")
+EMAIL_MAX = _size(Person, "email")
 
 
 class RosterFileError(Exception):
@@ -97,6 +105,7 @@ class Row:
     role: Role | None = None
     category: str | None = None
     description: str | None = None
+    email: str | None = None  # None: leave the address as it is (an empty or masked cell)
     errors: list = field(default_factory=list)
 
     @property
@@ -112,6 +121,7 @@ class Row:
 class Table:
     columns: frozenset[str]  # the columns the file has; an absent column leaves values alone
     rows: list[Row]
+    ignored: tuple[str, ...] = ()  # headers of columns the import does not read, as the file has them
 
 
 def role_label(role: Role) -> str:
@@ -135,7 +145,10 @@ def read_roster(data: bytes) -> Table:
     if len(rows) > MAX_ROWS:
         raise RosterFileError(_l("The file has more than %(max)d rows. Split it into smaller files.", max=MAX_ROWS))
     _check_seats(rows)
-    return Table(frozenset(mapping.values()), rows)
+    ignored = tuple(
+        c.strip() for i, c in enumerate(grid[header_at][1]) if i not in mapping and c.strip()
+    )
+    return Table(frozenset(mapping.values()), rows, ignored)
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -268,15 +281,32 @@ def _unquote(text: str) -> str:
     return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START else text
 
 
+def _email(row: Row, text: str | None) -> None:
+    """An address to set; an empty cell or one masked by the export (n•••••@example.jp) changes nothing."""
+    if not text or HIDDEN in text:
+        return
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        row.errors.append(_l("The email address is not valid: %(address)s", address=text[:100]))
+        return
+    if len(text) > EMAIL_MAX:
+        row.errors.append(_l("The email address is longer than %(max)d characters.", max=EMAIL_MAX))
+        return
+    row.email = text
+
+
 def _row(line: int, cells: list[str], mapping: dict[int, str]) -> Row:
     raw = {column: _unquote(cells[i]) if i < len(cells) else "" for i, column in mapping.items()}
     row = Row(line=line, cells=raw)
     row.name = normalise_line(raw.get("name"))
     if row.name:
-        row.name = " ".join(row.name.split())  # 山田　太郎 and 山田  太郎 are 山田 太郎
+        # Spaces of any width between the names are one half-width space: 山田　太郎 is 山田 太郎.
+        row.name = " ".join(row.name.split())
     row.organisation = normalise_line(raw.get("organisation"))
     row.title = normalise_line(raw.get("title"))
     row.category = normalise_line(raw.get("category"))
+    _email(row, normalise_folded_line(raw.get("email")))
     row.description = normalise_text(raw.get("description"))
     if not row.name and not row.organisation:
         row.errors.append(_l("Give a name (%(name)s) or an organisation (%(organisation)s).", name="氏名", organisation="団体名"))
@@ -290,13 +320,13 @@ def _row(line: int, cells: list[str], mapping: dict[int, str]) -> Row:
     ):
         if value and len(value) > limit:
             row.errors.append(message)
-    seat = normalise_line(raw.get("seat"))  # NFKC: ３ and ③ are 3
+    seat = normalise_folded_line(raw.get("seat"))  # NFKC: ３ and ③ are 3
     if seat:
         if (number := positive_int(seat)) is not None and number <= MAX_SEAT:
             row.seat = number
         else:
             row.errors.append(_l("The seat must be a whole number from 1 to %(max)d.", max=MAX_SEAT))
-    role = normalise_line(raw.get("role"))
+    role = normalise_folded_line(raw.get("role"))
     if role:
         row.role = parse_role(role)
         if row.role is None:

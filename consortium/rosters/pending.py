@@ -26,6 +26,7 @@ class Pending:
     consortium_id: int
     filename: str
     data: bytes
+    whole: bool = False  # the file is the whole roster: members it does not name leave
 
 
 def folder() -> str:
@@ -33,7 +34,7 @@ def folder() -> str:
     return instance_folder("ROSTER_IMPORT_FOLDER", "imports")
 
 
-def store(consortium_id: int, filename: str, data: bytes) -> None:
+def store(consortium_id: int, filename: str, data: bytes, whole: bool = False) -> None:
     """Keep the upload under a random name and remember it in the session, replacing any earlier one."""
     discard()
     os.makedirs(folder(), exist_ok=True)
@@ -46,6 +47,7 @@ def store(consortium_id: int, filename: str, data: bytes) -> None:
         "name": name,
         "consortium_id": consortium_id,
         "filename": filename[:200],
+        "whole": bool(whole),
         "user_id": current_user.get_id(),
     }
 
@@ -71,7 +73,7 @@ def load(consortium_id: int) -> Pending | None:
             data = f.read()
     except FileNotFoundError:
         return None
-    return Pending(consortium_id, entry.get("filename") or "", data)
+    return Pending(consortium_id, entry.get("filename") or "", data, entry.get("whole") is True)
 
 
 def waiting(consortium_id: int) -> str | None:

@@ -2,26 +2,36 @@
 
 plan_import reads a fixed number of queries however long the file is: the Matcher loads every
 organisation and person once, and the consortium's current memberships come in one more.
+
+An import is a set of changes: the rows it names are added or updated, and every row it does not
+name keeps its seat, place and group, unless the secretariat says the file is the whole roster
+(then those leave: their terms end today). A new row joins the roster where the page's own add
+would put it (consortia.services.landing_index, land_all): after the last row of its 区分, so 区民（公募）
+stays one run; the file's row order never reorders the roster.
 apply_import adds and flushes, never commits: the view commits once, so a file goes in whole
 or not at all.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import audit, permissions
 from ..directory.matching import Matcher
-from ..consortia.services import current_roster
+from ..consortia.roster import LEADING_ROLES
+from ..consortia.services import current_roster, end_membership, land_all
 from ..extensions import db
-from ..forms import normalise_line, normalise_text
-from ..japanese import search_key
+from ..forms import normalise_text
+from ..japanese import search_key, today_tokyo
 from ..models import Consortium, Membership, Organization, Person, Role
 from .importer import Row, Table
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+LEAVING = "leaving"
 
 
 @dataclass
@@ -29,13 +39,13 @@ class PlannedRow:
     """A row of the file, what it matches, and what confirming it would do."""
 
     row: Row
-    position: int
     errors: list = field(default_factory=list)
     person: Person | None = None  # an existing person this row names
     organization: Organization | None = None  # an existing organisation that is the member
     on_behalf_of: Organization | None = None  # an existing organisation a person sits for
     membership: Membership | None = None  # the current membership this row updates
     changes: dict[str, tuple] = field(default_factory=dict)  # column → (now, after)
+    moved: bool = False  # a new 区分 takes the row to that category's run
 
     @property
     def is_person(self) -> bool:
@@ -61,11 +71,62 @@ class PlannedRow:
         return UPDATE if self.changes else UNCHANGED
 
 
+@dataclass(eq=False)
+class Slot:
+    """One row of the roster as confirming would leave it: a current member, or a file's new row."""
+
+    membership: Membership | None
+    planned: PlannedRow | None
+    group_id: int | None
+    category: str | None
+    seat: int | None
+    role: Role
+    leaving: bool = False
+
+    def after(self, name: str):
+        """The value the roster will print for a column of the membership."""
+        p = self.planned
+        if p is not None and name in p.changes:
+            return p.changes[name][1]
+        if self.membership is not None:
+            return getattr(self.membership, name)
+        return getattr(p.row, name)
+
+    @property
+    def name(self) -> str:
+        if self.membership is not None:
+            return self.membership.name
+        return self.planned.row.name or self.planned.row.organisation
+
+    @property
+    def status(self) -> str:
+        if self.leaving:
+            return LEAVING
+        return self.planned.status if self.planned is not None else UNCHANGED
+
+
 @dataclass
 class Plan:
     table: Table
     rows: list[PlannedRow]
-    untouched: int  # current members the file does not mention; they stay as they are
+    untouched: int  # current members the file does not mention
+    whole: bool = False  # the file is the whole roster: the untouched leave
+    order: list[Slot] = field(default_factory=list)  # the roster after confirming, leavers where they were
+    leaving: list[Membership] = field(default_factory=list)
+
+    @property
+    def printed(self) -> list[tuple[int | None, Slot]]:
+        """The resulting roster as the page prints it (hosts and secretariat first), each row with
+        its place; those leaving have none."""
+        place, out = 0, []
+        for s in sorted(self.order, key=lambda s: s.role not in LEADING_ROLES):
+            place += not s.leaving
+            out.append((None if s.leaving else place, s))
+        return out
+
+    @property
+    def moved(self) -> int:
+        return sum(1 for r in self.rows if r.moved and not r.errors)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -87,13 +148,17 @@ def describe_person(person: Person) -> str:
 
 
 def _current_memberships(consortium_id: int) -> list[Membership]:
-    return list(db.session.execute(current_roster(consortium_id)).scalars())
+    """In roster order, with who holds each: the preview prints every current member's name."""
+    stmt = current_roster(consortium_id).options(joinedload(Membership.person), joinedload(Membership.organization))
+    return list(db.session.execute(stmt).unique().scalars())
 
 
-def plan_import(consortium: Consortium, table: Table) -> Plan:
-    """Match each row with existing people, organisations and memberships; find what is wrong."""
+def plan_import(consortium: Consortium, table: Table, whole: bool = False, user=None) -> Plan:
+    """Match each row with existing people, organisations and memberships; find what is wrong;
+    lay out the roster as confirming would leave it."""
     matcher = Matcher()
-    current = sorted(_current_memberships(consortium.id), key=export_order)
+    in_order = _current_memberships(consortium.id)
+    current = sorted(in_order, key=export_order)
     by_person: dict[int, list[Membership]] = defaultdict(list)
     by_organization: dict[int, list[Membership]] = defaultdict(list)
     for m in current:
@@ -102,19 +167,66 @@ def plan_import(consortium: Consortium, table: Table) -> Plan:
         else:
             by_organization[m.organization_id].append(m)
 
-    planned = [PlannedRow(row=row, position=i, errors=list(row.errors)) for i, row in enumerate(table.rows, start=1)]
+    planned = [PlannedRow(row=row, errors=list(row.errors)) for row in table.rows]
     for p in planned:
         _match(p, matcher, by_person)
     _claim_memberships(planned, by_person, by_organization)
     _check_targets(planned, table.columns)
     claimed = {id(p.membership) for p in planned if p.membership is not None}
     untouched = [m for m in current if id(m) not in claimed]
-    _check_seats_held(planned, untouched, table)
-    _keep_order_if_unchanged(planned)
+    if not whole:  # a whole roster frees the seats of those who leave
+        _check_seats_held(planned, untouched, table)
+    # Everyone in the file holds a seat here once it is confirmed, so the contact rule
+    # (permissions.can_edit_contact) comes down to the importer's standing in this consortium.
+    may_set_contact = permissions.can_edit_roster_contacts(consortium.id, user)
     for p in planned:
-        if not p.errors and p.membership is not None:
-            p.changes = _changes(p, table.columns)
-    return Plan(table=table, rows=planned, untouched=len(untouched))
+        if not p.errors:
+            p.changes = _changes(p, table.columns) if p.membership is not None else {}
+            _email_change(p, may_set_contact)
+    leaving = untouched if whole else []
+    order = _resulting_order(in_order, planned, {id(m) for m in leaving})
+    return Plan(table=table, rows=planned, untouched=len(untouched), whole=whole, order=order, leaving=leaving)
+
+
+def _email_change(p: PlannedRow, allowed: bool) -> None:
+    """An address in the file sets the person's email where the contact rule allows it."""
+    email = p.row.email
+    if not email or not p.is_person:
+        return
+    if not allowed:
+        p.errors.append(_l("You may not set this person's email address."))
+    elif p.person is None or p.person.email != email:
+        p.changes["email"] = (p.person.email if p.person is not None else None, email)
+
+
+def _resulting_order(in_order: list[Membership], planned: list[PlannedRow], leaving: set[int]) -> list[Slot]:
+    """The roster in order after confirming: rows the file does not name stay where they are."""
+    named = {id(p.membership): p for p in planned if p.membership is not None and not p.errors}
+    slots = []
+    for m in in_order:
+        p = named.get(id(m))
+        after = (lambda name: p.changes[name][1] if p is not None and name in p.changes else getattr(m, name))
+        slots.append(Slot(m, p, m.group_id, after("category"), after("seat"), after("role"), leaving=id(m) in leaving))
+    # A new 区分 takes a row to its run, when the roster has one; otherwise the row keeps its place.
+    runs = Counter((s.group_id, search_key(s.category)) for s in slots if s.category)
+    movers = [
+        s for s in slots
+        if s.planned is not None and "category" in s.planned.changes and s.category
+        and runs[(s.group_id, search_key(s.category))] > 1
+    ]
+    if movers:
+        was = {id(s): i for i, s in enumerate(slots)}
+        moving = {id(s) for s in movers}
+        slots = land_all([s for s in slots if id(s) not in moving], movers)
+        for i, s in enumerate(slots):
+            if id(s) in moving:
+                s.planned.moved = i != was[id(s)]
+    arrivals = [
+        Slot(None, p, None, p.row.category, p.row.seat, p.row.role or Role.MEMBER)
+        for p in planned
+        if p.membership is None and not p.errors
+    ]
+    return land_all(slots, arrivals) if arrivals else slots
 
 
 def _match(p: PlannedRow, matcher: Matcher, on_roster: dict[int, list[Membership]]) -> None:
@@ -206,21 +318,6 @@ def export_order(m: Membership) -> tuple:
     return (m.seat is None, m.seat or 0, m.position, m.id)
 
 
-def _keep_order_if_unchanged(planned) -> None:
-    """Leave positions alone when the file lists the roster in the order it already has.
-
-    An exported roster is sorted by seat, which need not be the roster's own order (a seatless
-    secretariat listed first); re-importing it must not reorder anything. When the file brings
-    new members or lists members in another order, its row order becomes the roster order.
-    """
-    if any(p.membership is None for p in planned):
-        return
-    members = [p.membership for p in planned]
-    if members == sorted(members, key=export_order):
-        for p in planned:
-            p.position = p.membership.position
-
-
 def _check_seats_held(planned, untouched: list[Membership], table: Table) -> None:
     """A seat in the file must not be held by a current member the file leaves as they are."""
     if "seat" not in table.columns:
@@ -240,8 +337,9 @@ def _check_seats_held(planned, untouched: list[Membership], table: Table) -> Non
 
 
 def _same_line(a: str | None, b: str | None) -> bool:
-    """Equal as a form would store them: ＡＢＣ and ABC, （公募） and (公募), are the same text."""
-    return normalise_line(a) == normalise_line(b)
+    """Equal when matched as typed alike (NFKC): ＡＢＣ and ABC, （公募） and (公募), are the same
+    text, so a file never rewrites a stored value into another width."""
+    return unicodedata.normalize("NFKC", a or "").strip() == unicodedata.normalize("NFKC", b or "").strip()
 
 
 def _changes(p: PlannedRow, columns: frozenset[str]) -> dict[str, tuple]:
@@ -262,8 +360,6 @@ def _changes(p: PlannedRow, columns: frozenset[str]) -> dict[str, tuple]:
         after = p.on_behalf_of.id if p.on_behalf_of is not None else None
         if now != after or (row.organisation and p.on_behalf_of is None):
             changes["on_behalf_of"] = (m.on_behalf_of, p.on_behalf_of or row.organisation)
-    if m.position != p.position:
-        changes["position"] = (m.position, p.position)
     return changes
 
 
@@ -272,6 +368,7 @@ class ImportResult:
     total: int
     created: int
     updated: int
+    left: int = 0
 
 
 def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> ImportResult:
@@ -279,6 +376,10 @@ def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> Impo
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
     rows = plan.rows
+    # Those who leave let go of their seats first, so the file may hand them on.
+    today = today_tokyo()
+    for m in plan.leaving:
+        end_membership(m, today)
     # Organisations and people first, each created once however many rows name them.
     new_organizations: dict[str, Organization] = {}
     for p in rows:
@@ -303,6 +404,7 @@ def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> Impo
                     family_name=p.row.family_name,
                     given_name=p.row.given_name,
                     organization_id=org.id if org is not None else None,
+                    email=p.changes["email"][1] if "email" in p.changes else None,
                 ),
             )
     db.session.add_all(new_people.values())
@@ -316,13 +418,15 @@ def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> Impo
     if moving:
         db.session.flush()
 
+    created_for: dict[int, Membership] = {}
     for p in rows:
         org = organization_of(p)
+        if "email" in p.changes and p.person is not None:
+            p.person.email = p.changes["email"][1]
         # Ids, not relationships: assigning a loaded person would load their whole membership list.
         if p.membership is None:
             person = p.person or new_people.get(_target(p))
-            db.session.add(
-                Membership(
+            created_for[id(p)] = Membership(
                     consortium_id=consortium.id,
                     person_id=person.id if p.is_person else None,
                     organization_id=None if p.is_person else org.id,
@@ -332,22 +436,26 @@ def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> Impo
                     title=p.row.title,
                     category=p.row.category,
                     description=p.row.description,
-                    position=p.position,
                 )
-            )
+            db.session.add(created_for[id(p)])
             continue
         m = p.membership
-        for name in ("seat", "role", "title", "category", "description", "position"):
+        for name in ("seat", "role", "title", "category", "description"):
             if name in p.changes:
                 setattr(m, name, p.changes[name][1])
         if "on_behalf_of" in p.changes:
             m.on_behalf_of_id = org.id if org is not None else None
+    # Number the roster as the plan laid it out; only rows whose number changes are written.
+    staying = [s.membership or created_for[id(s.planned)] for s in plan.order if not s.leaving]
+    for number, m in enumerate(staying, start=1):
+        if m.position != number:
+            m.position = number
     db.session.flush()
-    created, updated = plan.count(NEW), plan.count(UPDATE)
+    created, updated, left = plan.count(NEW), plan.count(UPDATE), len(plan.leaving)
     audit.record(
         "import",
         consortium,
         None,
-        {"filename": filename, "rows": len(rows), "created": created, "updated": updated},
+        {"filename": filename, "rows": len(rows), "created": created, "updated": updated, "left": left},
     )
-    return ImportResult(total=len(rows), created=created, updated=updated)
+    return ImportResult(total=len(rows), created=created, updated=updated, left=left)

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..forms import ButtonForm, render_form
 from ..models import Consortium, Membership
 from ..pagination import Page, page_number
-from .. import permissions
+from .. import contact, permissions
 from ..permissions import Access, guard
 from . import exporter, importer, pending, services
 from .forms import RosterUploadForm
@@ -46,7 +46,7 @@ def upload(consortium_id: int):
         except importer.RosterFileError as error:
             form.file.errors.append(str(error.message))
         else:
-            pending.store(consortium.id, form.file.data.filename or "", data)
+            pending.store(consortium.id, form.file.data.filename or "", data, whole=form.whole.data)
             return redirect(url_for(".preview", consortium_id=consortium.id))
     return render_form(
         "rosters/upload.html", form, consortium=consortium, columns=_columns(), waiting=pending.waiting(consortium.id)
@@ -91,7 +91,7 @@ def _plan_pending(consortium: Consortium):
         table = importer.read_roster(stored.data)
     except importer.RosterFileError:
         return None, None
-    return stored, services.plan_import(consortium, table)
+    return stored, services.plan_import(consortium, table, whole=stored.whole)
 
 
 @bp.get("/<int:consortium_id>/roster/import/preview")
@@ -103,7 +103,7 @@ def preview(consortium_id: int):
     if plan is None:
         return _no_pending(consortium.id)
     only_errors = request.args.get("show") == "errors"
-    rows = plan.errors if only_errors else plan.rows
+    rows = plan.errors if only_errors else plan.printed
     number = page_number()
     start = (number - 1) * PREVIEW_PER_PAGE
     page = Page(rows[start : start + PREVIEW_PER_PAGE], number, PREVIEW_PER_PAGE, len(rows))
@@ -146,6 +146,8 @@ def confirm(consortium_id: int):
         ),
         "success",
     )
+    if result.left:
+        flash(ngettext("%(num)d member left the roster.", "%(num)d members left the roster.", result.left), "success")
     return redirect(url_for("consortia.show", consortium_id=consortium.id))
 
 
@@ -182,13 +184,37 @@ def _download(data: bytes, mimetype: str, name: str):
     return response
 
 
+def _email_column():
+    """Each row's email as the viewer may see it (contact.email_of), or None: no column at all."""
+    if not permissions.shows_contacts():
+        return None
+    return lambda m: contact.email_of(m.person) if m.person is not None else None
+
+
 @bp.get("/<int:consortium_id>/roster.csv")
 @guard(Access.PUBLIC)
 def export_csv(consortium_id: int):
     """Download the current roster as CSV (UTF-8 with BOM, CRLF), in seat order."""
     consortium = db.session.get(Consortium, consortium_id)
-    data = exporter.to_csv(_current_roster(consortium.id))
+    data = exporter.to_csv(_current_roster(consortium.id), _email_column())
     return _download(data, "text/csv", exporter.download_name(consortium.name, "csv"))
+
+
+@bp.get("/<int:consortium_id>/roster-sjis.csv")
+@guard(Access.PUBLIC)
+def export_cp932(consortium_id: int):
+    """Download the roster as CSV in Shift_JIS (CP932) for older Excel; list what it cannot hold first."""
+    consortium = db.session.get(Consortium, consortium_id)
+    members, email = _current_roster(consortium.id), _email_column()
+    stand_in = request.args.get("stand_in") == "1"
+    problems = [] if stand_in else exporter.cp932_problems(members, email)
+    if problems:
+        return render_template(
+            "rosters/cp932.html", consortium=consortium, problems=problems[:200], total=len(problems),
+            stand_in=exporter.CP932_STAND_IN,
+        )
+    data = exporter.to_cp932_csv(members, email, stand_in=stand_in)
+    return _download(data, "text/csv; charset=shift_jis", exporter.download_name(consortium.name, "csv"))
 
 
 @bp.get("/<int:consortium_id>/roster.xlsx")
@@ -196,5 +222,5 @@ def export_csv(consortium_id: int):
 def export_xlsx(consortium_id: int):
     """Download the current roster as an Excel workbook, in seat order."""
     consortium = db.session.get(Consortium, consortium_id)
-    data = exporter.to_xlsx(_current_roster(consortium.id), consortium.short_name or consortium.name)
+    data = exporter.to_xlsx(_current_roster(consortium.id), consortium.short_name or consortium.name, _email_column())
     return _download(data, exporter.XLSX_MIMETYPE, exporter.download_name(consortium.name, "xlsx"))

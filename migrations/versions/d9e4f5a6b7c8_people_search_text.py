@@ -4,7 +4,7 @@ Names are now stored as typed (NFC); searches and duplicate checks match person.
 width- and case-folded names (japanese.search_key), as organisations and consortia already do.
 
 Revision ID: d9e4f5a6b7c8
-Revises: c8d2e3f4a5b6
+Revises: d4a7e1f2b3c9
 Create Date: 2026-12-04 18:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd9e4f5a6b7c8'
-down_revision = 'c8d2e3f4a5b6'
+down_revision = 'd4a7e1f2b3c9'
 branch_labels = None
 depends_on = None
 
