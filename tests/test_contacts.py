@@ -271,3 +271,16 @@ def test_an_invitation_page_counts_a_member_reachable_once_the_sheet_gave_an_add
     assert "青木" in unreachable()
     submit(client, sheet, {key(sheet, sheet["people"][0]) + "-email": "aoki@example.jp"})
     assert "青木" not in unreachable() and "井上" in unreachable()
+
+
+def test_the_secretariats_change_history_does_not_show_the_addresses_it_typed(db, client, login, sheet):
+    """The log keeps the values for administrators; a person's change belongs to no consortium, so
+    the secretariat's own change history (admin.consortium_audit) never lists it."""
+    login(sheet["secretariat"])
+    row = f"m{sheet['bank_seat'].id}"
+    submit(client, sheet, {key(sheet, sheet["people"][0]) + "-email": "aoki@example.jp",
+                           f"{row}-new_name": "大野 次郎", f"{row}-email": "ono@example.jp"})
+    answer = client.get(f"/admin/consortia/{sheet['consortium'].id}/audit")
+    assert answer.status_code == 200
+    history = text(answer)
+    assert "aoki@example.jp" not in history and "ono@example.jp" not in history
