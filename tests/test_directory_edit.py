@@ -248,7 +248,7 @@ def test_a_secretariat_sees_contact_details_masked_and_an_empty_field_keeps_them
     db, client, login, post, secretariat, make_person, make_member, make_consortium
 ):
     person = make_person(email="old@example.jp", phone="090-0000-0042", private_note="内部メモ")
-    make_member(make_consortium(), person=person)
+    make_member(secretariat.grants[0].consortium, person=person)  # theirs to set (can_edit_contact)
     login(secretariat)
     form = text(client.get(f"/people/{person.id}/edit"))
     assert "old@example.jp" not in form and "090-0000-0042" not in form and "内部メモ" not in form
@@ -261,9 +261,10 @@ def test_a_secretariat_sees_contact_details_masked_and_an_empty_field_keeps_them
 
 
 def test_a_secretariat_replaces_or_removes_a_contact_detail_without_seeing_it(
-    db, login, post, secretariat, make_person
+    db, login, post, secretariat, make_person, make_member
 ):
     person = make_person(email="old@example.jp", phone="090-0000-0042")
+    make_member(secretariat.grants[0].consortium, person=person)
     login(secretariat)
     response = post(f"/people/{person.id}/edit", {**PERSON, "email": "new@example.jp", "clear_phone": "y"})
     assert response.status_code == 302, text(response)
@@ -271,13 +272,28 @@ def test_a_secretariat_replaces_or_removes_a_contact_detail_without_seeing_it(
     assert (saved.email, saved.phone) == ("new@example.jp", None)
 
 
-def test_typing_a_new_address_and_removing_the_stored_one_is_refused(db, login, post, secretariat, make_person):
+def test_typing_a_new_address_and_removing_the_stored_one_is_refused(db, login, post, secretariat, make_person, make_member):
     person = make_person(email="old@example.jp")
+    make_member(secretariat.grants[0].consortium, person=person)
     login(secretariat)
     response = post(f"/people/{person.id}/edit", {**PERSON, "email": "new@example.jp", "clear_email": "y"})
     assert response.status_code == 422
     assert "Either type a new email address or remove the stored one, not both." in text(response)
     assert _people(db, id=person.id)[0].email == "old@example.jp"
+
+
+def test_a_secretariat_cannot_set_the_contact_details_of_someone_outside_its_consortia(
+    db, client, login, post, secretariat, make_person, make_member, make_consortium
+):
+    person = make_person(email="old@example.jp", phone="090-0000-0042")
+    make_member(make_consortium(), person=person)
+    login(secretariat)
+    form = text(client.get(f"/people/{person.id}/edit"))
+    assert 'name="email"' not in form and "o•••••@example.jp" not in form
+    response = post(f"/people/{person.id}/edit", {**PERSON, "email": "new@example.jp", "clear_phone": "y"})
+    assert response.status_code == 302
+    [saved] = _people(db, id=person.id)
+    assert saved.title == "教授" and (saved.email, saved.phone) == ("old@example.jp", "090-0000-0042")
 
 
 def test_a_person_form_without_csrf_token_is_refused(db, login, post, secretariat):

@@ -352,6 +352,7 @@ FORMS = [
     Spec("consortia.transfer_membership", "secretariat", "/memberships/{ms}/transfer", valid={"name": "北原 明", "on": "{today}"}),
     Spec("consortia.delete_membership", "secretariat", "/memberships/{ms}/delete"),
     Spec("consortia.move_membership", "secretariat", "/consortia/{c}/roster"),
+    Spec("consortia.contacts", "secretariat", "/consortia/{c}/contacts?show=all"),
     Spec("consortia.place_membership", "secretariat", "/consortia/{c}/roster", valid={"place": "1"}),
     Spec("consortia.new_group", "secretariat", "/consortia/{c}/groups/new", valid={"title": "公募委員"}),
     Spec("consortia.edit_group", "secretariat", "/roster-groups/{g}/edit", readback=True),

@@ -1,8 +1,10 @@
 """Forms of the consortia area: the list's filters, consortia, rosters, milestones and targets."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -10,20 +12,25 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    EmailField,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
+    Email,
     InputRequired,
     Length,
     Optional,
     ValidationError,
 )
 
+from ..contact import email_of, phone_of
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
 from ..forms import ConfirmForm, Form, SearchForm, checkboxes, enum_choices, optional_id, options
@@ -44,7 +51,7 @@ from ..models import (
     Visibility,
 )
 from ..rows import subtree
-from ..versions import VersionedForm
+from ..versions import VersionField, VersionedForm
 from .services import MemberChoice, descendants
 
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 1990, 2100
@@ -554,3 +561,100 @@ class TargetReportForm(VersionedForm, Form):
 
     def values(self) -> dict:
         return {"fiscal_year": self.fiscal_year.data, "value": self.value.data, "note": self.note.data}
+
+
+# ---------------------------------------------------------------------------------------------
+# The contact sheet: email and phone for many members in one submit
+
+
+def phone_number(form, field):
+    """Digits and the usual separators (NFKC has already made full-width digits half-width)."""
+    if field.data and not re.fullmatch(r"\+?[0-9][0-9 ()\-]*", field.data):
+        raise ValidationError(_l("Enter the number in digits, with hyphens if you like, for example 03-1234-5678."))
+
+
+class ContactRowForm(Form):
+    """One seat's email and phone. Empty fields change nothing: the stored value is never put in
+    the box, so a secretariat, who sees it masked, cannot read it back from the page."""
+
+    class Meta:
+        csrf = False
+
+    version = VersionField()
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Email(_l("Enter a valid email address, for example name@example.jp.")), Length(max=254)],
+    )
+    phone = TelField(_l("Phone"), validators=[Optional(), Length(max=50), phone_number])
+    contact = SelectField(_l("Contact person"), choices=[], validate_choice=False)
+    new_name = StringField(
+        _l("Or a new person's name"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Family name first, a space, then the given name. They are added to the directory as one of the organisation's people."),
+    )
+
+    def validate_contact(self, field):
+        if field.data and field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(_l("Choose one of the organisation's people from the list."))
+
+    def validate_new_name(self, field):
+        if field.data and self.contact.data:
+            raise ValidationError(_l("Either choose one of the organisation's people or type a new name, not both."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if "contact" not in self:  # a person's row: nothing to name
+            return valid
+        naming = self.contact.data or self.new_name.data
+        # Checked here, not in validate_email: Optional() ends an empty field's checks.
+        if naming and not self.email.data and not self.email.errors:
+            self.email.errors.append(_l("Enter the contact's email address: it is what makes them the contact."))
+            valid = False
+        if not naming and (self.email.data or self.phone.data) and not self.contact.errors:
+            self.contact.errors.append(_l("First choose who the contact is, or type a new person's name."))
+            valid = False
+        return valid
+
+    def typed(self) -> dict:
+        """The fields filled in, by attribute of the person: what this row changes."""
+        return {name: self[name].data for name in ("email", "phone") if self[name].data}
+
+
+class ContactSheetForm(Form):
+    """The contact rows of one page of the sheet (see contact_sheet_form)."""
+
+    rows: ClassVar[list] = []
+
+    def row(self, row) -> ContactRowForm:
+        return self[row.key].form
+
+
+def contact_sheet_form(rows: list, **kwargs) -> ContactSheetForm:
+    """The form for a page of contact rows: a person's row carries the version it was read at; an
+    organisation without a contact offers its people, or a new person, to name as one."""
+
+    class PageForm(ContactSheetForm):
+        pass
+
+    data: dict = {}
+    editable = [r for r in rows if r.person is not None or r.membership.organization_id is not None]
+    for r in editable:
+        setattr(PageForm, r.key, FormField(ContactRowForm, label=r.membership.name))
+        data[r.key] = {"version": r.person.version if r.person is not None else None}
+    PageForm.rows = editable
+    form = PageForm(data=data, **kwargs)
+    for r in editable:
+        sub = form.row(r)
+        if r.person is not None:
+            del sub.contact
+            del sub.new_name
+            for name, shown in (("email", email_of(r.person)), ("phone", phone_of(r.person))):
+                # The viewer's view of the stored value: masked for a secretariat (contact.py).
+                if shown:
+                    sub[name].description = _l("Stored: %(masked)s. Type a new one to replace it; leave empty to keep it.", masked=shown)
+                else:
+                    sub[name].description = _l("None stored yet.")
+        else:
+            del sub.version
+            sub.contact.choices = [("", _l("— Choose —"))] + [(str(p.id), p.full_name) for p in r.candidates]
+    return form

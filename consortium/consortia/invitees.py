@@ -55,6 +55,11 @@ def requested_invitee(consortium_id: int, missing: str) -> Invitee:
     return invitee(consortium_id, membership_id) or abort(404)
 
 
+def has_email() -> sa.ColumnElement[bool]:
+    """A person with an address mail can go to."""
+    return sa.and_(Person.email.is_not(None), Person.email != "")
+
+
 def contacts_of(organization_ids: list[int]) -> dict[int, Person]:
     """Each organisation's contact: of the people whose main affiliation it is and who have an
     email, the first recorded (the directory keeps no separate contact field)."""
@@ -62,7 +67,7 @@ def contacts_of(organization_ids: list[int]) -> dict[int, Person]:
         return {}
     people = db.session.execute(
         sa.select(Person)
-        .where(Person.organization_id.in_(organization_ids), Person.email.is_not(None), Person.email != "")
+        .where(Person.organization_id.in_(organization_ids), has_email())
         .order_by(Person.id)
     ).scalars()
     contacts: dict[int, Person] = {}

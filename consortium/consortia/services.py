@@ -446,3 +446,22 @@ def delete(row) -> None:
     """Delete a milestone, target (with its reports) or report."""
     db.session.delete(row)
     db.session.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts
+
+
+def set_contact(person: Person, values: dict) -> None:
+    """Set a person's email and/or phone (the audit log records the change at flush)."""
+    assign(person, values)
+    db.session.flush()
+
+
+def add_contact(organization: Organization, name: str, values: dict) -> Person:
+    """Add a person of the organisation, with the address that makes them its contact."""
+    family, *given = name.split(None, 1)  # a full-width space (U+3000) parts the names too
+    person = Person(family_name=family, given_name=given[0] if given else None, organization=organization, **values)
+    db.session.add(person)
+    db.session.flush()
+    return person

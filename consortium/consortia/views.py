@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import joinedload, selectinload
@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..pagination import paginate
 from ..permissions import Access, guard
-from . import services
+from . import contacts as contact_sheet, services
 from .forms import (
     END,
     ConsortiumFilterForm,
@@ -47,6 +47,7 @@ from .forms import (
     TargetForm,
     TargetReportForm,
     TransferForm,
+    contact_sheet_form,
     parent_candidates,
 )
 from .roster import as_of, roster_rows, roster_statement
@@ -656,3 +657,63 @@ def delete_report(report_id: int):
     return _confirm_page(
         _("Delete the report for %(year)s?", year=fiscal_year(report.fiscal_year)), _("This cannot be undone."), form, back
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Contacts: the secretariat fills in its members' addresses
+
+SHOW_CHOICES = ("missing", "all")
+
+
+@bp.route("/consortia/<int:consortium_id>/contacts", methods=["GET", "POST"])
+@guard(Access.SECRETARIAT)
+def contacts(consortium_id: int):
+    """Fill in the email and phone of the current members, a page at a time, those without an
+    address first shown alone. A secretariat sees stored details masked and only types new ones.
+
+    A save is all or nothing: a row with a mistake, or a person changed since the page was read
+    (a per-row message, not the one-form conflict page, so the other rows typed are not lost),
+    saves nothing and shows the page again with everything typed.
+    """
+    consortium = db.session.get(Consortium, consortium_id)
+    show = request.args.get("show", "missing")
+    if show not in SHOW_CHOICES:
+        abort(400, description=_("Show either the members without an address or all members."))
+    page = paginate(contact_sheet.sheet(consortium_id, show == "missing"), current_app.config["ROSTER_PER_PAGE"])
+    rows = contact_sheet.contact_rows(page.items)
+    form = contact_sheet_form(rows)
+    context = dict(
+        consortium=consortium, page=page, show=show, is_admin=permissions.is_admin(),
+        missing=contact_sheet.count_without_address(consortium_id),
+    )
+    if form.validate_on_submit():
+        changes = [(r, form.row(r)) for r in form.rows if form.row(r).typed()]
+        stale = [(r, sub) for r, sub in changes if r.person is not None and sub.version.data != r.person.version]
+        if stale:
+            for r, sub in stale:  # a second save replaces what is stored now, knowingly
+                sub.version.data, sub.version.raw_data = r.person.version, [str(r.person.version)]
+                sub.email.errors.append(_("Someone changed these contact details after you opened the page. Check what is stored now and save again."))
+            return render_template("consortia/contacts.html", form=form, stale=True, **context), 409
+        if not changes:
+            flash(_("Nothing was typed, so nothing has changed."), "info")
+            return redirect(request.full_path)
+        _save_contacts(changes)
+        db.session.commit()
+        flash(ngettext("The contact details of %(num)d member have been saved.",
+                       "The contact details of %(num)d members have been saved.", len(changes)), "success")
+        return redirect(url_for("consortia.contacts", consortium_id=consortium_id, show=show, page=page.page if page.page > 1 else None))
+    return render_form("consortia/contacts.html", form, **context)
+
+
+def _save_contacts(changes) -> None:
+    """Write each row typed: a person's new details, or an organisation's new contact. A person the
+    secretariat may not set contacts of is refused (403), whatever the form was made to post."""
+    for r, sub in changes:
+        values = sub.typed()
+        if r.person is None and sub.new_name.data:
+            services.add_contact(r.membership.organization, sub.new_name.data, values)
+            continue
+        person = r.person or next(p for p in r.candidates if str(p.id) == sub.contact.data)
+        if not permissions.can_edit_contact(person):
+            abort(403)
+        services.set_contact(person, values)

@@ -98,7 +98,8 @@ class PersonForm(VersionedForm, Form):
     """A person. Their email and phone are shown in full only to whoever may see them
     (permissions.contact_view); to anyone else they are write-only: the stored value is shown
     masked, a typed one replaces it, an empty field keeps it, and a box removes it.
-    The private note is removed for anyone but administrators."""
+    The private note is removed for anyone but administrators, and the contact details for anyone
+    who may not set them (permissions.can_edit_contact)."""
 
     family_name = StringField(_l("Family name"), validators=[DataRequired(_l("Enter the family name.")), Length(max=100)])
     given_name = StringField(_l("Given name"), validators=[Optional(), Length(max=100)])
@@ -117,7 +118,9 @@ class PersonForm(VersionedForm, Form):
     clear_phone = BooleanField(_l("Remove the stored phone number"))
     private_note = TextAreaField(_l("Private note"), validators=[Optional(), Length(max=5000)])
 
-    def __init__(self, person: Person | None = None, full_contact: bool = False, show_note: bool = False, **kwargs):
+    def __init__(
+        self, person: Person | None = None, full_contact: bool = False, show_note: bool = False, set_contact: bool = True, **kwargs
+    ):
         if person is not None and person.organization is not None:
             kwargs.setdefault("organisation", person.organization.name)
         super().__init__(obj=person, **kwargs)
@@ -125,6 +128,10 @@ class PersonForm(VersionedForm, Form):
         self.write_only: list[str] = []
         for name, clear, mask in CONTACT_FIELDS:
             stored = getattr(person, name) if person is not None else None
+            if not set_contact:
+                delattr(self, name)
+                delattr(self, clear)
+                continue
             if full_contact or not stored:
                 delattr(self, clear)  # shown in full, or nothing to hide: emptying the field removes it
                 continue
@@ -161,6 +168,8 @@ class PersonForm(VersionedForm, Form):
         names = ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title")
         values = {**{n: getattr(self, n).data for n in names}, "organization": self.organization}
         for name, clear, _mask in CONTACT_FIELDS:
+            if name not in self:  # not theirs to set
+                continue
             typed = self[name].data
             if name not in self.write_only:
                 values[name] = typed

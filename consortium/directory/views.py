@@ -220,12 +220,14 @@ def new_person():
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 @guard(Access.SECRETARIAT, joinedload(Person.organization))
 def edit_person(person_id: int):
-    """Change a person; a secretariat types contact details without seeing the stored ones in full."""
+    """Change a person; a secretariat types contact details without seeing the stored ones in full,
+    and only of people in its consortia (permissions.can_edit_contact)."""
     person = db.session.get(Person, person_id)
     form = PersonForm(
         person,
         full_contact=permissions.contact_view(person) is permissions.ContactView.FULL,
         show_note=permissions.can_view_private_note(),
+        set_contact=permissions.can_edit_contact(person),
     )
     if form.validate_on_submit():
         versions.check(form, person)
