@@ -104,9 +104,9 @@ def _directory_rows(choice: MemberChoice, default_organization: Organization | N
     member = choice.row
     if member is None:
         if choice.kind == "person":
-            family, _sep, given = choice.name.partition(" ")
+            family, *given = choice.name.split(maxsplit=1)  # any space, the full-width one too
             member = Person(
-                family_name=family, given_name=given.strip() or None, organization=sits_for or default_organization
+                family_name=family, given_name=given[0] if given else None, organization=sits_for or default_organization
             )
         else:
             member = Organization(name=choice.name)
