@@ -131,14 +131,3 @@ def test_full_width_variants_of_an_email_count_towards_the_same_limit(post, make
     assert response.status_code == 429
 
 
-def test_a_staff_transfer_cannot_be_dated_in_the_future(db, login, post, make_consortium, make_member, make_user):
-    from consortium.japanese import TOKYO
-    from datetime import datetime
-
-    consortium = make_consortium()
-    membership = make_member(consortium, seat=1)
-    login(make_user({consortium: GrantRole.SECRETARIAT}))
-    tomorrow = (datetime.now(TOKYO).date() + timedelta(days=1)).isoformat()
-    response = post(f"/memberships/{membership.id}/transfer", {"name": "後任 太郎", "create": "y", "on": tomorrow})
-    assert response.status_code == 422
-    assert "Record the change on the day it takes effect" in text(response)
