@@ -63,10 +63,10 @@ def test_secretariat_creates_a_meeting_with_times_in_tokyo(db, post, signed_in):
     assert (meeting.number, meeting.venue, meeting.is_public) == (3, "長野県庁", True)
 
 
-def test_full_width_digits_and_spaces_are_normalised(db, post, signed_in):
+def test_a_title_is_kept_as_typed_without_its_surrounding_spaces(db, post, signed_in):
     post(f"/consortia/{signed_in.id}/meetings/new", meeting_data(title="　第３回　推進会議 ", room="第２会議室"))
     [meeting] = meetings_of(db, signed_in)
-    assert (meeting.title, meeting.room) == ("第3回 推進会議", "第2会議室")
+    assert (meeting.title, meeting.room) == ("第３回　推進会議", "第２会議室")
 
 
 def test_missing_title_is_refused_and_what_was_typed_is_kept(db, post, signed_in):

@@ -6,8 +6,6 @@ typed can never make the renderer read a file of the server or reach another hos
 """
 from __future__ import annotations
 
-import atexit
-import functools
 import os
 import threading
 
@@ -45,17 +43,9 @@ class ShippedFontsOnly(URLFetcher):
 _rendering = threading.Lock()
 
 
-@functools.cache
-def _fonts() -> FontConfiguration:
-    """One font configuration per process: loading the IPAex fonts into it takes a tenth of a second."""
-    return FontConfiguration()
-
-
-# The configuration keeps a copy of the fonts in a temporary folder until it is dropped.
-atexit.register(_fonts.cache_clear)
-
-
 def html_to_pdf(html: str) -> bytes:
     """Render a complete HTML document (its CSS inline) to PDF bytes."""
     with _rendering:
-        return weasyprint.HTML(string=html, url_fetcher=ShippedFontsOnly()).write_pdf(font_config=_fonts())
+        # A configuration of its own each time: one kept across renderings has been seen to embed
+        # the shipped fonts under a wrong name after some documents (tests/test_pdf.py checks it).
+        return weasyprint.HTML(string=html, url_fetcher=ShippedFontsOnly()).write_pdf(font_config=FontConfiguration())
