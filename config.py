@@ -51,6 +51,10 @@ class Config:
     MAX_CONTENT_LENGTH = 30 * 1024 * 1024
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024
     UPLOAD_FOLDER = None  # default: <instance>/uploads
+    # Files (materials, pending imports, cached PDFs and events): local folders, or s3://bucket/prefix
+    # (consortium/storage.py), with S3_ENDPOINT_URL for a server other than AWS's.
+    STORAGE_URL = os.environ.get("STORAGE_URL")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")
     PASSWORD_MIN_LENGTH = 10
     # The CSRF token lives as long as the session: minutes take longer than an hour to write.
     WTF_CSRF_TIME_LIMIT = None

@@ -142,14 +142,11 @@ def reminders_send(base_url: str | None) -> None:
 @caches_cli.command("prune")
 def caches_prune() -> None:
     """Remove cached files unused for CACHE_UNUSED_DAYS, then the oldest until each cache fits its size."""
-    from .files import instance_folder, prune
+    from .storage import prune, store
 
     config = current_app.config
-    for setting, name, limit in (
-        ("PDF_CACHE_FOLDER", "pdf-cache", config["PDF_CACHE_MAX_BYTES"]),
-        ("ICAL_CACHE_FOLDER", "ical-cache", config["ICAL_CACHE_MAX_BYTES"]),
-    ):
-        pruned = prune(instance_folder(setting, name), config["CACHE_UNUSED_DAYS"], limit)
+    for name, limit in (("pdf-cache", config["PDF_CACHE_MAX_BYTES"]), ("ical-cache", config["ICAL_CACHE_MAX_BYTES"])):
+        pruned = prune(store(name), config["CACHE_UNUSED_DAYS"], limit)
         click.echo(
             f"{name}: removed {pruned.removed} files ({pruned.freed / 2**20:.1f} MiB); "
             f"kept {pruned.kept} ({pruned.kept_bytes / 2**20:.1f} MiB)."

@@ -1,18 +1,15 @@
-"""Files the application writes to its instance folder."""
+"""Files the application writes on this machine's disk: the local store's folders (storage.py), the outbox."""
 from __future__ import annotations
 
 import os
 import tempfile
 import time
-from typing import NamedTuple
 
 from flask import current_app
 
 # A cached file's modification time records its last use (atime is not kept on most mounts);
 # marking it once a day is enough for pruning by weeks and spares a write on every read.
 MARK_USED_EVERY = 24 * 3600
-# A .part file this old belongs to a write that died: a live one is a few seconds old.
-ABANDONED_PART = 3600
 
 
 def instance_folder(setting: str, name: str) -> str:
@@ -45,41 +42,3 @@ def read_cached(path: str) -> bytes | None:
             return cached.read()
     except FileNotFoundError:
         return None
-
-
-class Pruned(NamedTuple):
-    removed: int
-    freed: int  # bytes
-    kept: int
-    kept_bytes: int
-
-
-def prune(folder: str, unused_days: int, max_bytes: int) -> Pruned:
-    """Remove the cached files unused for that many days, then the least recently used ones until
-    the folder holds at most max_bytes. Safe while workers read and write: a file removed under a
-    reader is read from its open handle, and one found missing is made again."""
-    now = time.time()
-    files = []
-    for parent, _folders, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(parent, name)
-            try:
-                stat = os.stat(path)
-            except FileNotFoundError:
-                continue
-            files.append((stat.st_mtime, stat.st_size, path))
-    files.sort()  # least recently used first
-    total = sum(size for _used, size, _path in files)
-    removed = freed = 0
-    for used, size, path in files:
-        unused = now - used > unused_days * 24 * 3600
-        abandoned = path.endswith(".part") and now - used > ABANDONED_PART
-        if not (unused or abandoned or total > max_bytes):
-            continue
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-        total -= size
-        removed, freed = removed + 1, freed + size
-    return Pruned(removed, freed, len(files) - removed, total)

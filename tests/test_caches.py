@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from consortium.files import prune, read_cached
+from consortium.storage import LocalStore, prune
 
 DAY = 24 * 3600
 
@@ -22,33 +22,33 @@ def cached(folder, name: str, size: int = 100, days_unused: float = 0):
 
 def test_files_unused_for_longer_than_the_limit_are_removed(tmp_path):
     old, recent = cached(tmp_path, "aa-old.pdf", days_unused=31), cached(tmp_path, "bb-recent.pdf", days_unused=29)
-    pruned = prune(str(tmp_path), unused_days=30, max_bytes=10**9)
+    pruned = prune(LocalStore(str(tmp_path)), unused_days=30, max_bytes=10**9)
     assert not old.exists() and recent.exists()
     assert pruned.removed == 1 and pruned.freed == 100 and pruned.kept == 1 and pruned.kept_bytes == 100
 
 
 def test_over_its_size_the_least_recently_used_files_go_first(tmp_path):
     files = [cached(tmp_path, f"{n:02d}-file.ics", days_unused=10 - n) for n in range(5)]  # files[0] the oldest
-    prune(str(tmp_path), unused_days=30, max_bytes=250)
+    prune(LocalStore(str(tmp_path)), unused_days=30, max_bytes=250)
     assert [f.exists() for f in files] == [False, False, False, True, True]
 
 
 def test_a_write_that_died_is_removed_but_one_under_way_is_not(tmp_path):
     dead = cached(tmp_path, "cc-dead.part", days_unused=1 / 12)  # two hours
     live = cached(tmp_path, "dd-live.part")
-    prune(str(tmp_path), unused_days=30, max_bytes=10**9)
+    prune(LocalStore(str(tmp_path)), unused_days=30, max_bytes=10**9)
     assert not dead.exists() and live.exists()
 
 
 def test_reading_a_cached_file_marks_it_used(tmp_path):
     path = cached(tmp_path, "ee-read.pdf", days_unused=31)
-    assert read_cached(str(path)) == b"x" * 100
-    prune(str(tmp_path), unused_days=30, max_bytes=10**9)
+    assert LocalStore(str(tmp_path)).get(f"ee/{path.name}") == b"x" * 100
+    prune(LocalStore(str(tmp_path)), unused_days=30, max_bytes=10**9)
     assert path.exists()
 
 
 def test_a_missing_folder_prunes_nothing(tmp_path):
-    assert prune(str(tmp_path / "none"), unused_days=30, max_bytes=0).removed == 0
+    assert prune(LocalStore(str(tmp_path / "none")), unused_days=30, max_bytes=0).removed == 0
 
 
 @pytest.fixture()

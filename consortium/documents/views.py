@@ -82,7 +82,7 @@ def download(document_id: int):
     document = db.session.get(Document, document_id)
     try:
         response = send_file(
-            storage.path(document.storage_key),
+            storage.open(document.storage_key),
             mimetype=document.content_type,
             as_attachment=True,
             download_name=document.filename,

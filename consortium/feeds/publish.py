@@ -4,7 +4,6 @@ meetings is assembled from what was already written rather than written again.""
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import permissions
 from ..extensions import db, login_manager
-from ..files import instance_folder, read_cached, write_atomically
+from .. import storage
 from ..kept import Kept
 from ..japanese import today_tokyo, tokyo_datetime
 from ..meetings.services import in_agenda_order
@@ -61,20 +60,20 @@ class Validators:
 
 # Keyed by everything an event's bytes depend on, so a stale entry is never found, only forgotten.
 # Writing an event costs icalendar about a millisecond, so each one is written once: kept in
-# memory, and stored in ICAL_CACHE_FOLDER for other workers and after a restart.
+# memory, and stored in the "ical-cache" store for other workers and after a restart.
 events = Kept(EVENTS_KEPT)
 
 
-def _stored_path(key: tuple) -> str:
+def _stored(key: tuple) -> str:
     digest = hashlib.sha256(repr(key).encode()).hexdigest()
-    return os.path.join(instance_folder("ICAL_CACHE_FOLDER", "ical-cache"), digest[:2], f"{digest}.ics")
+    return f"{digest[:2]}/{digest}.ics"
 
 
 def kept_event(key: tuple) -> bytes | None:
-    """The serialized event under that key, from memory or from the disk store."""
+    """The serialized event under that key, from memory or from the store."""
     chunk = events.get(key)
     if chunk is None:
-        chunk = read_cached(_stored_path(key))
+        chunk = storage.store("ical-cache").get(_stored(key))
         if chunk is None:
             return None
         events.put(key, chunk)
@@ -83,7 +82,7 @@ def kept_event(key: tuple) -> bytes | None:
 
 def keep_event(key: tuple, chunk: bytes) -> None:
     events.put(key, chunk)
-    write_atomically(_stored_path(key), chunk)
+    storage.store("ical-cache").put(_stored(key), chunk)
 
 
 def uid_domain() -> str:

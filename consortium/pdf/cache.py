@@ -1,17 +1,16 @@
-"""Rendered PDFs kept on disk by content: the key is a hash of the HTML and the renderer.
+"""Rendered PDFs kept by content in the "pdf-cache" store: the key is a hash of the HTML and the renderer.
 
 A change to what a document prints changes its HTML and so its key: a new PDF is rendered,
 while an unchanged one is read back. The key doubles as the response's ETag. Files sit in
-a sub-folder named by the key's first two characters, like the materials' store.
+a sub-folder named by the key's first two characters, like the materials.
 """
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from typing import NamedTuple
 
-from ..files import instance_folder, read_cached, write_atomically
+from .. import storage
 from ..kept import Kept
 from .render import RENDERER
 
@@ -21,13 +20,13 @@ def content_key(html: str) -> str:
     return hashlib.sha256(f"{RENDERER}\n{html}".encode()).hexdigest()
 
 
-def _path(key: str) -> str:
-    return os.path.join(instance_folder("PDF_CACHE_FOLDER", "pdf-cache"), key[:2], f"{key}.pdf")
+def _stored(key: str) -> str:
+    return f"{key[:2]}/{key}.pdf"
 
 
 def read(key: str) -> bytes | None:
     """The cached PDF under that key, or None."""
-    return read_cached(_path(key))
+    return storage.store("pdf-cache").get(_stored(key))
 
 
 def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:
@@ -36,7 +35,7 @@ def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:
     data = read(key)
     if data is None:
         data = render(html)
-        write_atomically(_path(key), data)
+        storage.store("pdf-cache").put(_stored(key), data)
     return key, data
 
 

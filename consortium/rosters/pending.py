@@ -1,11 +1,10 @@
-"""An uploaded roster waiting for confirmation: its bytes in the instance folder, its name in the session.
+"""An uploaded roster waiting for confirmation: its bytes in the "imports" store, its key in the session.
 
 The file stays on the server between preview and confirm, so the confirmed import is
 exactly the file that was previewed, and the URL never carries it or its name.
 """
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 from flask import session
 from flask_login import current_user
 
-from ..files import instance_folder
+from .. import storage
 
 SESSION_KEY = "roster_import"
 MAX_AGE = 24 * 3600  # an upload left unconfirmed this long is swept away by the next upload
@@ -29,20 +28,12 @@ class Pending:
     whole: bool = False  # the file is the whole roster: members it does not name leave
 
 
-def folder() -> str:
-    """<instance>/imports, unless ROSTER_IMPORT_FOLDER names another place (tests do)."""
-    return instance_folder("ROSTER_IMPORT_FOLDER", "imports")
-
-
 def store(consortium_id: int, filename: str, data: bytes, whole: bool = False) -> None:
     """Keep the upload under a random name and remember it in the session, replacing any earlier one."""
     discard()
-    os.makedirs(folder(), exist_ok=True)
     _sweep()
     name = secrets.token_hex(16)
-    fd = os.open(os.path.join(folder(), name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    storage.store("imports").put(name, data)
     session[SESSION_KEY] = {
         "name": name,
         "consortium_id": consortium_id,
@@ -68,10 +59,8 @@ def load(consortium_id: int) -> Pending | None:
     entry = _entry(consortium_id)
     if entry is None:
         return None
-    try:
-        with open(os.path.join(folder(), entry["name"]), "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
+    data = storage.store("imports").get(entry["name"])
+    if data is None:
         return None
     return Pending(consortium_id, entry.get("filename") or "", data, entry.get("whole") is True)
 
@@ -87,19 +76,13 @@ def discard() -> None:
     entry = _entry()
     session.pop(SESSION_KEY, None)
     if entry is not None:
-        try:
-            os.remove(os.path.join(folder(), entry["name"]))
-        except FileNotFoundError:
-            pass
+        storage.store("imports").delete(entry["name"])
 
 
 def _sweep() -> None:
     """Remove uploads nobody confirmed or cancelled (a closed tab), a day after they came."""
     cutoff = time.time() - MAX_AGE
-    with os.scandir(folder()) as entries:
-        for entry in entries:
-            if _NAME.fullmatch(entry.name) and entry.stat().st_mtime < cutoff:
-                try:
-                    os.remove(entry.path)
-                except FileNotFoundError:
-                    pass
+    imports = storage.store("imports")
+    for blob in imports.blobs():
+        if _NAME.fullmatch(blob.key) and blob.used < cutoff:
+            imports.delete(blob.key)
