@@ -84,6 +84,13 @@ class Config:
     # before feeds go out: calendar apps take a meeting with a new UID for a different meeting.
     CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "consortium.invalid")
     STRICT_TRANSPORT_SECURITY = None  # production only: see ProductionConfig
+    # Logs (consortium/logs.py): one JSON object per line with the request id, or Flask's plain text.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # The job queue (consortium/jobs.py): unset, jobs run at once in the process that asks for them.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # The site's address, for links in mails that scheduled jobs send (they have no request to take it from).
+    SITE_URL = os.environ.get("SITE_URL")
 
 
 class ProductionConfig(Config):
@@ -108,6 +115,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(DevelopmentConfig):
     TESTING = True
+    LOG_FORMAT = "text"  # pytest captures the records themselves
     WTF_CSRF_ENABLED = True
 
 

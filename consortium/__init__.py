@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from config import DevelopmentConfig, ProductionConfig, database_url
 
-from . import cli, filters, security, versions
+from . import cli, filters, logs, security, versions
 from .accounts import throttle
 from .converters import RowIdConverter
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -63,6 +63,8 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from .documents.views import bp as documents_bp
     from .feeds.views import bp as feeds_bp
     from .invitations.views import bp as invitations_bp
+    from .mail.views import bp as mail_bp
+    from .site.health import bp as health_bp
     from .meetings.views import bp as meetings_bp
     from .minutes.views import bp as minutes_bp
     from .pdf.views import bp as pdf_bp
@@ -73,13 +75,14 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
 
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
-        directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp,
+        directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp, mail_bp, health_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     versions.init_app(app)
     filters.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
     cli.init_app(app)
     return app
 

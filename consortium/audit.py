@@ -47,6 +47,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes):  # a composed mail: its reply links are nobody's to read in the log
+        return f"({len(value)} bytes)"
     return value
 
 

@@ -1,5 +1,5 @@
 """Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`,
-`… reminders send` and `… caches prune` (for cron)."""
+`… reminders send` and `… caches prune` (for cron), `… jobs work` and `… jobs schedule` (the queue)."""
 from __future__ import annotations
 
 import functools
@@ -20,6 +20,7 @@ from .extensions import db
 demo_cli = AppGroup("demo", help="Demo data taken from the seed documents.")
 users_cli = AppGroup("users", help="Accounts.")
 reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cron.")
+jobs_cli = AppGroup("jobs", help="The job queue in Redis (REDIS_URL): its workers and its scheduler.")
 caches_cli = AppGroup("caches", help="The disk caches of PDFs and calendar events, meant to be pruned from cron.")
 
 UPGRADE = "Run `flask --app consortium db upgrade` first."
@@ -121,22 +122,51 @@ def create_admin(email: str, password: str, display_name: str | None) -> None:
 @needs_schema
 def reminders_send(base_url: str | None) -> None:
     """Send the reminders that are due; each goes once, however often this runs."""
-    from datetime import UTC, datetime
-
-    from .invitations import reminders as invitation_reminders
-    from .polls import reminders as poll_reminders
+    from .reminders import send_due
 
     if not base_url and not current_app.config.get("SERVER_NAME"):
         raise click.UsageError("Give the site's address with --base-url or SITE_URL: the mails link to it.")
-    now = datetime.now(UTC)
-    # Each area with reminders adds its job here: (mails sent, batches that failed) = job(now, report).
-    jobs = (poll_reminders.send_due, invitation_reminders.send_due)
-    with current_app.test_request_context(base_url=base_url):
-        outcomes = [job(now, report=lambda line: click.echo(line, err=True)) for job in jobs]
-    sent, failed = sum(o[0] for o in outcomes), sum(o[1] for o in outcomes)
+    sent, failed = send_due(base_url, report=lambda line: click.echo(line, err=True))
     click.echo(f"Reminders sent: {sent}.")
     if failed:
-        raise click.ClickException(f"{failed} batch(es) could not be sent; they will be tried again on the next run.")
+        raise click.ClickException(f"{failed} mail(s) could not be sent; they will be tried again on the next run.")
+
+
+@jobs_cli.command("work")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@needs_schema
+def jobs_work(burst: bool) -> None:
+    """Run jobs from the queue, one at a time, with the retries that are due (start as many as needed)."""
+    from rq import SimpleWorker
+
+    from . import jobs
+
+    _require_queue(jobs)
+    SimpleWorker([jobs.queue()], connection=jobs.redis()).work(burst=burst, with_scheduler=True)
+
+
+@jobs_cli.command("schedule")
+@needs_schema
+def jobs_schedule() -> None:
+    """Queue the reminders every half hour (RQ's cron scheduler): no cron line is needed."""
+    from rq.cron import CronScheduler
+
+    from . import jobs, reminders
+
+    _require_queue(jobs)
+    if not current_app.config.get("SITE_URL"):
+        raise click.UsageError("Set SITE_URL: the reminders link to the site.")
+    scheduler = CronScheduler(connection=jobs.redis())
+    scheduler.register(
+        jobs.run, jobs.QUEUE, args=(f"{reminders.__name__}:scheduled", ()), cron=reminders.EVERY_HALF_HOUR,
+        name="reminders",
+    )
+    scheduler.start()
+
+
+def _require_queue(jobs) -> None:
+    if not jobs.configured():
+        raise click.UsageError("Set REDIS_URL to use the queue; without it, jobs run in the web process itself.")
 
 
 @caches_cli.command("prune")
@@ -158,3 +188,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(caches_cli)
+    app.cli.add_command(jobs_cli)

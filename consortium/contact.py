@@ -47,6 +47,12 @@ def phone_of(person: Person | None, user=None) -> str | None:
     return _shown(person, "phone", mask_phone, user)
 
 
+def address_as_seen(address: str, user=None) -> str:
+    """An address a mail went to, for the pages that list mails (secretariats and administrators):
+    in full for administrators, masked for the rest."""
+    return address if permissions.is_admin(user) else mask_email(address)
+
+
 def _shown(person: Person | None, attribute: str, mask, user) -> str | None:
     value = getattr(person, attribute) if person is not None else None
     if not value:

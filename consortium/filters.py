@@ -132,6 +132,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(japanese.seat_mark, "seat")
     app.add_template_filter(contact.email_of, "contact_email")
+    app.add_template_filter(contact.address_as_seen)
     app.add_template_filter(contact.phone_of, "contact_phone")
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     # Between a label and what follows it, as each language punctuates: "Minutes: …", 「議事録：…」.

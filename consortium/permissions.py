@@ -35,6 +35,7 @@ from .models import (
     Person,
     Poll,
     RosterGroup,
+    SentNotice,
     Target,
     TargetReport,
     User,
@@ -71,6 +72,7 @@ SUBJECTS = {
     "person_id": Person,
     "user_id": User,
     "poll_id": Poll,
+    "notice_id": SentNotice,
 }
 
 
@@ -146,9 +148,9 @@ def consortium_of(row) -> int | None:
     if hasattr(row, "consortium_id"):
         return row.consortium_id
     for parent in ("meeting", "target", "minutes", "agenda_item", "poll", "slot"):
-        if hasattr(row, parent):
-            owner = getattr(row, parent)
-            return consortium_of(owner) if owner is not None else None
+        owner = getattr(row, parent, None)
+        if owner is not None:  # a notice names a meeting or a poll: the other is None
+            return consortium_of(owner)
     return None
 
 

@@ -18,11 +18,13 @@ from consortium.models import (
     Attendance,
     ConsortiumKind,
     GrantRole,
+    MailState,
     Milestone,
     Minutes,
     Poll,
     PollSlot,
     RosterGroup,
+    SentNotice,
     Target,
     TargetReport,
     Visibility,
@@ -87,6 +89,8 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
     membership = make_member(consortium, person=person, seat=1, group=group)
     document = add_document(meeting, b"%PDF-1.4\n%walk\n", "資料1.pdf", title="資料1")
     db.session.add(Attendance(meeting=meeting, membership=membership, invited_at=meeting.created_at))
+    notice = SentNotice(kind="poll_invitation", poll=poll, membership=membership, email="walk@example.jp", state=MailState.FAILED)
+    db.session.add(notice)
     db.session.commit()
     runs, outside = {consortium: GrantRole.SECRETARIAT}, {other: GrantRole.MEMBER}
     if programme:
@@ -120,6 +124,7 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         "token": password_token(users["member"]),
         "calendar_token": subscriber.calendar_token,
         "poll_id": poll.id,
+        "notice_id": notice.id,
         # The member's personal poll link: anyone holding it may answer for them.
         "poll_token": make_token("poll", poll.id, membership.id),
         # The member's invitation reply link: likewise.

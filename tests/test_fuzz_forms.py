@@ -37,6 +37,7 @@ from consortium.models import (
     Attendance,
     Document,
     GrantRole,
+    MailState,
     Milestone,
     Minutes,
     MinutesApproval,
@@ -44,6 +45,7 @@ from consortium.models import (
     Poll,
     PollSlot,
     RosterGroup,
+    SentNotice,
     Target,
     TargetReport,
 )
@@ -277,6 +279,10 @@ def world(db, make_consortium, make_meeting, make_member, make_person, make_orga
             checksum="0" * 64, storage_key=storage.save(b"%PDF-1.4"),
         ),
         Attendance(meeting=meeting, membership=member, invited_at=datetime.now().astimezone()),
+        SentNotice(
+            kind="poll_invitation", poll=poll, membership=member, email="nagayama@example.jp", subject="【日程調整】第3回",
+            message="Subject: 日程調整\r\n\r\n本文\r\n".encode(), state=MailState.FAILED, attempts=1, error="421 try later",
+        ),
     ])
     users = {
         "secretariat": make_user({consortium: GrantRole.SECRETARIAT}, password_hash=QUICK_HASH),
@@ -412,6 +418,8 @@ FORMS = [
     Spec("polls.remove_slot", "secretariat", "/polls/{pl}/edit"),
     Spec("polls.on_behalf", "secretariat", "/polls/{pl}/on-behalf?member={ms}"),
     Spec("polls.show", "member", "/polls/{pl}", readback=True),
+    Spec("mail.retry", "secretariat", "/consortia/{c}/mail"),
+    Spec("mail.retry_all", "secretariat", "/consortia/{c}/mail"),
     Spec("polls.answer", "anonymous", "/polls/answer/{poll_token}", readback=True),
     Spec("rosters.upload", "secretariat", "/consortia/{c}/roster/import", valid={"file": "氏名,所属\n長山 宗広,信州銀行\n"}),
     Spec("rosters.confirm", "secretariat", "/consortia/{c}/roster/import/preview", prepare="roster_file"),

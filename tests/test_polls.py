@@ -19,6 +19,7 @@ from consortium.models import (
     Answer,
     Grant,
     GrantRole,
+    MailState,
     Meeting,
     MeetingStatus,
     Poll,
@@ -427,19 +428,26 @@ def test_reminders_need_the_site_address_for_their_links(app, db):
     assert result.exit_code != 0 and "--base-url" in result.output
 
 
-def test_a_failed_mail_server_records_nothing_so_the_next_run_sends(app, db, world, monkeypatch):
-    from test_mail import free_port
+def test_a_reminder_the_mail_server_did_not_take_goes_on_the_next_run_and_only_once(app, db, world, monkeypatch, smtp_server):
+    from conftest import free_port
 
     poll = db.session.get(Poll, world["poll"].id)
     poll.respond_by = datetime.now(UTC) + timedelta(days=1)
     db.session.commit()
     invite(db, world, "kitahara")
-    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
-    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    working = app.config["MAIL_PORT"]
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())  # nothing listens there
     result = run_reminders(app)
     assert result.exit_code != 0 and "tried again" in result.output
-    assert db.session.execute(sa.select(sa.func.count()).where(SentNotice.kind == "poll_reminder")).scalar() == 0
+    reminder = sa.select(SentNotice.state).where(SentNotice.kind == "poll_reminder")
+    assert db.session.execute(reminder).scalars().all() == [MailState.FAILED]
+
+    monkeypatch.setitem(app.config, "MAIL_PORT", working)
+    assert run_reminders(app).exit_code == 0
+    assert run_reminders(app).exit_code == 0
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["kitahara@example.jp"]]
+    db.session.expire_all()
+    assert db.session.execute(reminder).scalars().all() == [MailState.SENT]
 
 
 # ---------------------------------------------------------------------------------------------

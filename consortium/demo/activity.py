@@ -39,6 +39,7 @@ from ..models import (
     GrantRole,
     DocumentAccess,
     DocumentType,
+    MailState,
     Meeting,
     Membership,
     MinutesApproval,
@@ -247,7 +248,7 @@ class Activity:
                 SentNotice,
                 {"kind": MEETING_INVITATION, "meeting_id": meeting.id, "membership_id": invitee.membership.id,
                  "sequence": meeting.sequence},
-                {"email": invitee.email, "sent_at": sent},
+                {"email": invitee.email, "sent_at": sent, "state": MailState.SENT, "delivered_at": sent},
             )
         for reply in spec.get("replies", []):
             self.attendance(
@@ -338,7 +339,7 @@ class Activity:
                 self.loader.upsert(
                     SentNotice,
                     {"kind": POLL_INVITATION, "poll_id": poll.id, "membership_id": invitee.membership.id},
-                    {"email": invitee.email, "sent_at": sent},
+                    {"email": invitee.email, "sent_at": sent, "state": MailState.SENT, "delivered_at": sent},
                 )
         for entry in spec.get("answers", []):
             membership = self.membership(meeting, entry["person"])

@@ -44,10 +44,9 @@ def _page_url(meeting: Meeting) -> str:
     return url_for("invitations.index", meeting_id=meeting.id)
 
 
-def send_due_and_say(meeting: Meeting, message: str | None = None) -> bool:
-    """Send the invited what they are due (mailing.send_due), commit, and say so; False when the
-    mail server could not be reached (nothing is recorded, and the page offers to send again)."""
-    return notices.send_and_say(lambda: mailing.send_due(meeting, message))
+def send_due_and_say(meeting: Meeting, message: str | None = None) -> None:
+    """Send the invited what they are due (mailing.send_due), commit, and say so."""
+    notices.send_and_say(lambda: mailing.send_due(meeting, message), meeting.consortium_id)
 
 
 @bp.route("/meetings/<int:meeting_id>/invitations", methods=["GET", "POST"])
@@ -70,11 +69,9 @@ def index(meeting_id: int):
         if form.validate_on_submit():
             chosen = set(form.membership_ids())
             services.invite(meeting, [i.membership.id for i in candidates if i.membership.id in chosen], rows)
-            if send_due_and_say(meeting, form.message.data):
-                return redirect(_page_url(meeting))
-            status = 503  # the form keeps the choice and the message for another try
-        else:
-            status = 422
+            send_due_and_say(meeting, form.message.data)
+            return redirect(_page_url(meeting))
+        status = 422
     kind = mailing.due_kind(meeting)
     due = len(mailing.due(meeting, invited)) if invited else 0
     replies = Counter(rows[i.membership.id].reply for i in invited)

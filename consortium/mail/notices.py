@@ -1,17 +1,17 @@
 """Mails that go to each member once: a SentNotice row per mail, keyed by what it is about.
 
-The row is added (and flushed, so a second run that got there first fails on the unique key)
-before the messages leave, in the caller's transaction: the caller commits, or rolls back when
-sending fails so the next run tries again.
+The row is added with its mail (and flushed, so a second run that got there first fails on the
+unique key) in the caller's transaction; once the caller has committed, the outbox sends each
+mail, or queues it (outbox.py). A mail that fails stays recorded as failed, to be sent again.
 """
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable, Iterable
 from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import flash
+from flask import flash, url_for
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from ..consortia.invitees import Invitee
 from ..extensions import db
 from ..models import SentNotice
-from .transport import send
+from . import outbox
 
 
 def sent_to(about: dict) -> set[int]:
@@ -35,47 +35,61 @@ def pending(about: dict, invitees: list[Invitee]) -> list[Invitee]:
 
 
 def deliver(about: dict, recipients: list[Invitee], build: Callable[[Invitee], EmailMessage]) -> int:
-    """Record and send one mail per recipient; returns how many went."""
-    for invitee in recipients:
-        db.session.add(SentNotice(membership_id=invitee.membership.id, email=invitee.email, **about))
-    db.session.flush()
-    return send(build(invitee) for invitee in recipients)
+    """Record one mail per recipient, to go after the commit; returns how many."""
+    outbox.record(
+        [SentNotice(membership_id=invitee.membership.id, email=invitee.email, **about) for invitee in recipients],
+        [build(invitee) for invitee in recipients],
+    )
+    return len(recipients)
 
 
 def in_batches(subjects: Iterable, send_one: Callable[[object], int], report: Callable[[str], None]) -> tuple[int, int]:
-    """Send each subject's mails (a poll's, a meeting's) and commit them with their notices, one
-    subject at a time. Returns (mails sent, subjects whose mail failed: tried again next run)."""
+    """Record each subject's mails (a poll's, a meeting's) with their notices and commit them, one
+    subject at a time, then send or queue them. Returns (mails sent or queued, mails that failed:
+    sent again on the next run)."""
     sent = failed = 0
     for subject in subjects:
         try:
-            sent += send_one(subject)
+            send_one(subject)
             db.session.commit()
         except IntegrityError:  # another run is sending these right now
             db.session.rollback()
-        except (smtplib.SMTPException, OSError) as error:
-            db.session.rollback()
-            failed += 1
-            report(f"{subject!r}: mail failed, will retry: {error}")
+            outbox.forget()
+            continue
+        outcome = outbox.dispatch()
+        sent, failed = sent + outcome.sent + outcome.queued, failed + outcome.failed
+        if outcome.failed:
+            report(f"{subject!r}: {outcome.failed} mail(s) failed; they will be tried again on the next run.")
     return sent, failed
 
 
-def send_and_say(send: Callable[[], int], nothing: str | None = None) -> bool:
-    """For a page: run send (which records its notices), commit, and flash what happened, or
-    nothing when nothing was sent and no message for it is given. False when the mail server
-    could not be reached: nothing is recorded, so sending again later sends it all."""
+def send_and_say(send: Callable[[], int], consortium_id: int, nothing: str | None = None) -> None:
+    """For a page: run send (which records its notices), commit, send or queue the mails, and
+    flash what happened, or nothing when nothing was due and no message for it is given."""
     try:
-        sent = send()
+        send()
         db.session.commit()
     except IntegrityError:  # someone else is sending the same mails at the same moment
         db.session.rollback()
+        outbox.forget()
         flash(_("These mails are being sent by someone else right now."), "info")
-        return True
-    except (smtplib.SMTPException, OSError):
-        db.session.rollback()
-        flash(_("The mail server could not be reached, so nothing was sent. Please try again later."), "error")
-        return False
-    if sent:
-        flash(ngettext("%(num)d mail has been sent.", "%(num)d mails have been sent.", sent), "success")
-    elif nothing:
+        return
+    say(outbox.dispatch(), consortium_id, nothing)
+
+
+def say(outcome: outbox.Outcome, consortium_id: int, nothing: str | None = None) -> None:
+    if outcome.sent:
+        flash(ngettext("%(num)d mail has been sent.", "%(num)d mails have been sent.", outcome.sent), "success")
+    if outcome.queued:
+        flash(ngettext(
+            "%(num)d mail is on its way: the mail page shows when it has gone.",
+            "%(num)d mails are on their way: the mail page shows when they have gone.", outcome.queued,
+        ), "success")
+    if outcome.failed:
+        flash(Markup(ngettext(
+            '%(num)d mail could not be sent: the mail server did not accept it. It is kept on <a href="%(url)s">the mail page</a>, where you can send it again.',
+            '%(num)d mails could not be sent: the mail server did not accept them. They are kept on <a href="%(url)s">the mail page</a>, where you can send them again.',
+            outcome.failed, url=url_for("mail.index", consortium_id=consortium_id, state="failed"),
+        )), "error")
+    if not any(outcome) and nothing:
         flash(nothing, "info")
-    return True

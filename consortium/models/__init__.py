@@ -39,7 +39,7 @@ from .minutes import (
 from .organisations import Organization, OrganizationKind
 from .people import Person
 from . import touch  # noqa: F401,I001  (what counts as a change to a meeting)
-from .polls import Answer, Poll, PollAnswer, PollResponse, PollSlot, PollStatus, SentNotice
+from .polls import Answer, MailState, Poll, PollAnswer, PollResponse, PollSlot, PollStatus, SentNotice
 from .schedule import Comparator, Milestone, Target, TargetKind, TargetReport
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "DocumentType",
     "Grant",
     "GrantRole",
+    "MailState",
     "Meeting",
     "MeetingKind",
     "MeetingStatus",

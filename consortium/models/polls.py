@@ -22,6 +22,15 @@ class PollStatus(LabelledEnum):
     CLOSED = ("closed", lazy_pgettext("date poll", "Closed"))
 
 
+class MailState(LabelledEnum):
+    """Where a notice's mail is: waiting for a worker, being handed to SMTP, gone, or given up."""
+
+    QUEUED = ("queued", _l("Waiting"))
+    SENDING = ("sending", _l("Being sent"))
+    SENT = ("sent", _l("Sent"))
+    FAILED = ("failed", _l("Failed"))
+
+
 class Answer(LabelledEnum):
     YES = ("yes", "○")
     MAYBE = ("maybe", "△")
@@ -138,7 +147,20 @@ class SentNotice(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)  # the meeting's SEQUENCE the notice went out at
     membership_id: Mapped[int] = mapped_column(sa.ForeignKey("membership.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(sa.String(254))  # where it went
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # when it was recorded and queued
+    # The mail itself, kept so that a worker sends exactly what was composed, and a failed one can be retried.
+    subject: Mapped[str | None] = mapped_column(sa.String(300))
+    message: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    state: Mapped[MailState] = mapped_column(
+        str_enum(MailState, "mail_state"), default=MailState.QUEUED, server_default=MailState.SENT.value, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    error: Mapped[str | None] = mapped_column(sa.Text)  # the last failure, as the mail server put it
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # handed to the mail server
+
+    poll: Mapped[Poll | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    membership: Mapped[Membership] = relationship()
 
     def __repr__(self) -> str:
         return f"<SentNotice {self.kind} poll={self.poll_id} meeting={self.meeting_id} ms={self.membership_id}>"

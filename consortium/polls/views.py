@@ -223,8 +223,10 @@ def send(poll_id: int):
 
 def _send_pending(poll: Poll) -> None:
     """Send the poll's pending mails and commit them with their notices; say what happened."""
+    consortium_id = poll.meeting.consortium_id
     notices.send_and_say(
-        lambda: mailing.send_pending(poll, invitees(poll.meeting.consortium_id)),
+        lambda: mailing.send_pending(poll, invitees(consortium_id)),
+        consortium_id,
         _("Nothing to send: everyone with an email address has had this mail."),
     )
 
