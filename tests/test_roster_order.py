@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from consortium.models import Consortium, GrantRole, Membership, Person, RosterGroup
+from consortium.models import Consortium, GrantRole, Membership, Person, Role, RosterGroup
 from consortium.rosters import exporter
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -175,8 +175,8 @@ def test_two_row_import_changes_only_what_it_says(db, setagaya, client, post):
     """Issue 18's case: ⑰'s title changed and one new 区民（公募）; ①–⑯ stay on the page and in the PDF."""
     before = order(db, setagaya)
     exported = rows_of(client.get(f"/consortia/{setagaya.id}/roster.csv").data)
-    header = exported[0]
-    seventeen = next(r for r in exported if r[1] == "吉田 凌太")
+    header = exported[1]  # below the line （順不同、敬称略）
+    seventeen = next(r for r in exported[2:] if r[1] == "吉田 凌太")
     seventeen[header.index("役職")] = "区民委員"
     newcomer = ["", "新井 花子", "", "", "", "区民（公募）", ""] + [""] * (len(header) - 7)
     assert upload(post, setagaya, csv_of([header, seventeen, newcomer])).status_code == 302
@@ -206,13 +206,59 @@ def test_two_row_import_changes_only_what_it_says(db, setagaya, client, post):
     assert spans["大藤 清佳"] == 3 and spans["新井 花子"] == 0
 
 
-def test_round_trip_changes_nothing(db, setagaya, client, post):
-    before = [(m.id, m.position, m.seat, m.title, m.category) for m in _current(db, setagaya)]
-    upload(post, setagaya, client.get(f"/consortia/{setagaya.id}/roster.csv").data)
-    preview = client.get(f"/consortia/{setagaya.id}/roster/import/preview").get_data(as_text=True)
-    assert "0 new members" in preview and "0 members to update" in preview
-    post(f"/consortia/{setagaya.id}/roster/import/confirm")
-    assert [(m.id, m.position, m.seat, m.title, m.category) for m in _current(db, setagaya)] == before
+# --- the export in the printed conventions (issue 16.4) ---------------------------------------
+
+SEATS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰"
+
+
+def printed_names(setagaya) -> list[str]:
+    """The members as the roster PDF prints them, in order."""
+    from consortium.pdf import contents
+
+    return [r.membership.name for r in contents.roster(setagaya).context["rows"]]
+
+
+def sheet_rows(data: bytes) -> list[list[str]]:
+    """A workbook's first sheet as the CSV's rows: text cells, no empty cells at the end of a row."""
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    for row in rows:
+        while row and not row[-1]:
+            row.pop()
+    return rows
+
+
+def exported_rows(client, consortium, name: str) -> list[list[str]]:
+    data = client.get(f"/consortia/{consortium.id}/{name}").data
+    if name.endswith(".xlsx"):
+        return sheet_rows(data)
+    return list(csv.reader(io.StringIO(data.decode("cp932" if "sjis" in name else "utf-8-sig"), newline="")))
+
+
+@pytest.mark.parametrize("name", ["roster.csv", "roster-sjis.csv?stand_in=1", "roster.xlsx"])
+def test_setagaya_export_is_laid_out_as_the_printed_roster(db, setagaya, client, name):
+    rows = exported_rows(client, setagaya, name)
+    assert rows[0] == ["（順不同、敬称略）"]
+    header = rows[1]
+    assert header[:7] == ["席次", "氏名", "団体名", "役職", "役割", "区分", "連携概要"]
+    blank = rows.index([])
+    members = rows[2:blank]
+    assert "".join(r[0] for r in members) == SEATS
+    assert [r[1] for r in members] == printed_names(setagaya)
+    assert members[0][1] == "長山 宗広" and members[-1][1] == "吉田 凌太"
+    assert all(r[4] == "委員・会員" for r in members) and "世田谷区" not in [r[2] for r in members]
+    # The secretariat apart, below the members: a blank row, its title, its own table.
+    assert rows[blank + 1][:1] == ["事務局"] and not any(rows[blank + 1][1:])
+    assert rows[blank + 2] == header
+    assert [r[1:5] for r in rows[blank + 3 :]] == [["", "世田谷区", "経済産業部 産業連携交流推進課", "事務局"]]
+
+
+def test_setagaya_workbook_keeps_the_header_in_view_and_bold(setagaya, client):
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/consortia/{setagaya.id}/roster.xlsx").data)).active
+    assert sheet.freeze_panes == "A3"
+    assert sheet["A2"].font.bold and not sheet["A1"].font.bold and not sheet["A3"].font.bold
+    title = next(row[0] for row in sheet.iter_rows() if row[0].value == "事務局")
+    assert title.font.bold
 
 
 def _current(db, consortium):
@@ -220,6 +266,64 @@ def _current(db, consortium):
     return db.session.execute(
         sa.select(Membership).where(Membership.consortium_id == consortium.id, Membership.term_end.is_(None)).order_by(Membership.id)
     ).scalars().all()
+
+
+def _state(db, consortium) -> list[tuple]:
+    """Every current membership as the roster prints and the import writes it, with its holder's email."""
+    return [
+        (m.id, m.position, m.seat, m.role, m.title, m.category, m.description, m.on_behalf_of_id, m.term_end, m.group_id,
+         m.person.email if m.person else None)
+        for m in _current(db, consortium)
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, whole", [("roster.csv", False), ("roster.csv", True), ("roster.xlsx", True)], ids=["csv", "csv_whole", "xlsx_whole"]
+)
+def test_round_trip_changes_nothing(db, setagaya, client, post, name, whole):
+    """Export, import as it is (even as the whole roster): no change is previewed and none is made."""
+    before, exported = _state(db, setagaya), client.get(f"/consortia/{setagaya.id}/{name}").data
+    extra = {"whole": "y"} if whole else {}
+    assert upload(post, setagaya, exported, **extra).status_code == 302
+    preview = client.get(f"/consortia/{setagaya.id}/roster/import/preview").get_data(as_text=True)
+    assert "18 rows in the file" in preview and "18 members unchanged" in preview
+    assert "0 new members" in preview and "0 members to update" in preview and "0 rows with errors" in preview
+    assert "leave the roster" not in preview
+    assert preview.count('<tr class="unchanged">') == 18 and preview.count("no change") == 18
+    response = post(f"/consortia/{setagaya.id}/roster/import/confirm")
+    assert "18 members imported (0 new, 0 updated)." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert _state(db, setagaya) == before
+    assert db.session.get(Consortium, setagaya.id).roster_note == "順不同、敬称略"
+    again = client.get(f"/consortia/{setagaya.id}/{name}").data
+    # A workbook carries the time it was written; its cells are what must not change.
+    assert (sheet_rows(again) == sheet_rows(exported)) if name.endswith(".xlsx") else (again == exported)
+
+
+def test_an_older_export_still_reimports_to_no_change(db, setagaya, client, post):
+    """Before issue 16 the file began with its header, numbered seats 1, 2, … and listed the
+    secretariat as one more row: such files, and hand-made ones like them, still read the same."""
+    rows = rows_of(client.get(f"/consortia/{setagaya.id}/roster.csv").data)
+    blank = rows.index([])
+    older = [rows[1]] + [[str(SEATS.index(r[0]) + 1), *r[1:]] for r in rows[2:blank]] + rows[blank + 3 :]
+    assert [r[0] for r in older[1:4]] == ["1", "2", "3"] and older[-1][4] == "事務局"
+    upload(post, setagaya, csv_of(older), whole="y")
+    preview = client.get(f"/consortia/{setagaya.id}/roster/import/preview").get_data(as_text=True)
+    assert "18 members unchanged" in preview and "0 members to update" in preview and "leave the roster" not in preview
+
+
+def test_setagaya_in_shift_jis_loses_only_the_e_acute_and_says_so_first(db, setagaya, client, post):
+    """⑬'s title prints 株式会社 cocoroé: CP932 has no é. The list comes first; the file asked for
+    after it holds 〓, which a re-import shows as that title's one change before anything is written."""
+    page = client.get(f"/consortia/{setagaya.id}/roster-sjis.csv").get_data(as_text=True)
+    assert "U+00E9" in page and "<td>15</td><td>役職</td>" in page  # row 15: the note, the header, ①…⑬
+    assert page.count("U+") == 1
+    before = _state(db, setagaya)
+    upload(post, setagaya, client.get(f"/consortia/{setagaya.id}/roster-sjis.csv?stand_in=1").data)
+    preview = client.get(f"/consortia/{setagaya.id}/roster/import/preview").get_data(as_text=True)
+    assert "17 members unchanged" in preview and "1 member to update" in preview and "0 new members" in preview
+    assert "株式会社 cocoro〓 代表" in preview and "changed: title" in preview
+    post(f"/consortia/{setagaya.id}/roster/import/cancel")
+    assert _state(db, setagaya) == before
 
 
 def test_unused_columns_are_warned_about(consortium, secretariat, post, client):
@@ -287,10 +391,20 @@ def test_cp932_export_reports_what_it_cannot_hold(consortium, make_member, make_
     assert "〓田 凌太" in stood_in and "～担当" in stood_in
 
 
-def test_exported_cp932_file_reimports_unchanged(db, consortium, secretariat, make_member, make_person, post, client):
+def test_exported_cp932_file_reimports_unchanged(db, consortium, secretariat, make_member, make_person, make_organization, post, client):
+    """Note, seat marks (㉑ is not in CP932: the number), the secretariat's block: all read back as they were."""
+    consortium.roster_note = "順不同・敬称略"
+    db.session.commit()
     make_member(consortium, person=make_person(family_name="甲", given_name="一"), seat=1, category="区民（公募）", position=1)
-    upload(post, consortium, client.get(f"/consortia/{consortium.id}/roster-sjis.csv").data)
+    make_member(consortium, person=make_person(family_name="乙", given_name="二"), seat=21, position=2)
+    make_member(consortium, organization=make_organization(name="某県"), role=Role.SECRETARIAT, title="企画課", position=3)
+    data = client.get(f"/consortia/{consortium.id}/roster-sjis.csv").data
+    rows = list(csv.reader(io.StringIO(data.decode("cp932"), newline="")))
+    assert rows[0] == ["（順不同・敬称略）"] and [r[0] for r in rows[2:4]] == ["①", "21"]
+    assert rows[4:6] == [[], ["事務局"]] and rows[7][2:5] == ["某県", "企画課", "事務局"]
+    upload(post, consortium, data, whole="y")
     preview = client.get(f"/consortia/{consortium.id}/roster/import/preview").get_data(as_text=True)
+    assert "3 members unchanged" in preview and "leave the roster" not in preview
     assert "0 new members" in preview and "0 members to update" in preview and "0 rows with errors" in preview
 
 
@@ -335,6 +449,19 @@ def test_import_sets_an_email_and_a_masked_cell_changes_nothing(db, consortium, 
     assert db.session.get(Person, with_email.id).email == "new@example.jp"
     hanako = db.session.execute(sa.select(Person).where(Person.family_name == "新井")).scalar_one()
     assert hanako.email == "hanako@example.jp"
+
+
+def test_masked_emails_in_shift_jis_are_marked_so_and_change_nothing(db, consortium, with_email, secretariat, post, client):
+    """CP932 has no •: the masked address is written n・・・・・@…, never 〓 in an address that reads as one."""
+    data = client.get(f"/consortia/{consortium.id}/roster-sjis.csv").data
+    rows = list(csv.reader(io.StringIO(data.decode("cp932"), newline="")))
+    assert rows[0][-1] == "メール" and rows[1][-1] == "t・・・・・@example.jp"
+    upload(post, consortium, data)
+    preview = client.get(f"/consortia/{consortium.id}/roster/import/preview").get_data(as_text=True)
+    assert "0 members to update" in preview and "0 rows with errors" in preview
+    post(f"/consortia/{consortium.id}/roster/import/confirm")
+    db.session.expire_all()
+    assert db.session.get(Person, with_email.id).email == "taro@example.jp"
 
 
 def test_invalid_email_is_reported_on_its_row(db, consortium, with_email, secretariat, post, client):

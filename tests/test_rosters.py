@@ -534,7 +534,7 @@ def test_csv_export_has_bom_crlf_and_seat_order(filled, client):
     text = data.decode("utf-8-sig")
     assert text.startswith(",".join(HEADER) + "\r\n")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert [r[:3] for r in rows[1:]] == [["1", "佐藤 花子", ""], ["2", "山田 太郎", "株式会社八十二銀行"], ["", "", "ジェトロ長野"]]
+    assert [r[:3] for r in rows[1:]] == [["①", "佐藤 花子", ""], ["②", "山田 太郎", "株式会社八十二銀行"], ["", "", "ジェトロ長野"]]
     assert rows[2][3] == "'=HYPERLINK(\"x\")"  # never a formula in the spreadsheet
     assert rows[2][4] == "座長"
     assert "前任" not in text
@@ -551,7 +551,7 @@ def test_xlsx_export_has_bold_header_and_seat_order(filled, client):
     assert sheet["A1"].font.bold
     assert sheet.column_dimensions["C"].width >= 20
     assert [(r[0], r[1]) for r in sheet.iter_rows(min_row=2, values_only=True)] == [
-        (1, "佐藤 花子"), (2, "山田 太郎"), (None, None)
+        ("①", "佐藤 花子"), ("②", "山田 太郎"), (None, None)
     ]
     assert sheet["D3"].data_type == "s" and sheet["D3"].value == "=HYPERLINK(\"x\")"
 
@@ -632,6 +632,35 @@ def test_cells_are_kept_as_typed_and_numbers_read_alike():
     # Stored as the file has it (NFC): full-width letters and brackets stay; NFKC is for matching.
     assert (row.organisation, row.title, row.category, row.description) == ("ＡＢＣ株式会社", "=1+1", "区民（公募）", "一行目\n二行目")
     assert row.errors == []
+
+
+@pytest.mark.parametrize("seat, number", [("①", 1), ("⑰", 17), ("⑳", 20), ("㉑", 21), ("㊿", 50), ("51", 51), ("１７", 17), ("17", 17)])
+def test_seat_marks_and_digits_read_as_the_seat(seat, number):
+    assert importer.read_roster(csv_bytes([[seat, "山田 太郎", "", "", "", "", ""]])).rows[0].seat == number
+
+
+def test_note_above_the_header_and_blocks_below_the_members_are_read_as_printed():
+    """The export's layout: the note, the members, then the secretariat's and hosts' blocks, each a
+    title row and its own header; a row of a block is in the block's role unless its 役割 says otherwise."""
+    data = csv_bytes(
+        [["（順不同、敬称略）"], HEADER, ["①", "山田 太郎", "長野県", "", "委員・会員", "", ""],
+         [], ["事務局"], HEADER, ["", "", "長野県", "産業政策課", "", "", ""],
+         [], ["主催"], HEADER, ["", "", "関東経済産業局", "", "", "", ""], ["", "佐藤 花子", "", "", "座長", "", ""]],
+        header=None,
+    )
+    table = importer.read_roster(data)
+    assert [(r.line, r.name or r.organisation, r.role, r.errors) for r in table.rows] == [
+        (3, "山田 太郎", Role.MEMBER, []),
+        (7, "長野県", Role.SECRETARIAT, []),
+        (11, "関東経済産業局", Role.HOST, []),
+        (12, "佐藤 花子", Role.CHAIR, []),
+    ]
+
+
+def test_tab_separated_file_with_a_note_line_is_read_by_its_header():
+    data = "（順不同、敬称略）\r\n席次\t氏名\t団体名\r\n②\t山田 太郎\t長野県\r\n".encode("utf-8")
+    row = importer.read_roster(data).rows[0]
+    assert (row.seat, row.name, row.organisation) == (2, "山田 太郎", "長野県")
 
 
 @pytest.mark.parametrize("can_import", [False, True])

@@ -4,6 +4,12 @@ Plain functions of data, no request state. Only what the roster page prints goes
 email column only when the caller passes the addresses as the viewer may see them
 (contact.email_of: full for administrators, masked for secretariats; no column for others).
 
+The file keeps the roster's printed conventions (_layout): its note (（順不同、敬称略）) on a line
+above the table, seats as the page marks them (①…), and the roles the page prints apart from the
+members (hosts, the secretariat) each in a block of its own below them, after a blank row and a
+row holding the role's name. One sheet in XLSX too: the import reads the first sheet only, and a
+second sheet is easily missed by a reader, as it would be by a whole-roster import.
+
 CSV comes in UTF-8 with a BOM (Excel 2016 and later) and in CP932, the Shift_JIS of Japanese
 Windows, for older Excel; a character CP932 cannot hold is reported, never silently replaced.
 """
@@ -14,13 +20,17 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..consortia.roster import LEADING_ROLES
+from ..contact import HIDDEN
+from ..japanese import seat_mark
 from ..models import Membership
-from .importer import COLUMNS, EXPORT_HEADERS, FORMULA_START, role_label
+from .importer import COLUMNS, CP932_HIDDEN, EXPORT_HEADERS, FORMULA_START, role_label
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Column widths in characters; a full-width character counts about two.
@@ -30,15 +40,20 @@ XLSX_WIDTHS = {"seat": 6, "name": 18, "organisation": 32, "title": 32, "role": 1
 CP932_STAND_IN = "〓"
 
 EmailOf = Callable[[Membership], "str | None"]
+SeatOf = Callable[[int], "str | int"]
+
+# The kinds of rows in the file's layout.
+NOTE, HEADER, MEMBER, TITLE, BLANK = "note", "header", "member", "title", "blank"
 
 
 def headers(email: EmailOf | None) -> list[str]:
     return EXPORT_HEADERS if email is not None else EXPORT_HEADERS[:-1]
 
 
-def roster_values(membership: Membership, email: EmailOf | None = None) -> list:
-    """One membership as the file's columns: seat, name, organisation, title, role, category,
-    description, and the email as the viewer may see it when email is given."""
+def roster_values(membership: Membership, email: EmailOf | None = None, seat: SeatOf = seat_mark) -> list:
+    """One membership as the file's columns: seat (as the page marks it, unless told otherwise),
+    name, organisation, title, role, category, description, and the email as the viewer may see it
+    when email is given."""
     if membership.person is not None:
         name = membership.person.full_name
         organisation = membership.on_behalf_of.name if membership.on_behalf_of else None
@@ -46,7 +61,7 @@ def roster_values(membership: Membership, email: EmailOf | None = None) -> list:
         name = None
         organisation = membership.organization.name
     return [
-        membership.seat,
+        seat(membership.seat) if membership.seat is not None else None,
         name,
         organisation,
         membership.title,
@@ -64,19 +79,49 @@ def _csv_cell(value) -> str:
     return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
 
 
-def _csv_rows(memberships: list[Membership], email: EmailOf | None) -> list[list[str]]:
-    return [headers(email)] + [[_csv_cell(v) for v in roster_values(m, email)] for m in memberships]
+def _layout(
+    memberships: list[Membership], email: EmailOf | None = None, note: str | None = None, seat: SeatOf = seat_mark
+) -> list[tuple[str, list]]:
+    """The file's rows in order, each with its kind: the roster's note as the page prints it, the
+    members' table, then a block for each role the page prints apart, in the page's order."""
+    apart = {role: [m for m in memberships if m.role is role] for role in LEADING_ROLES}
+    rows: list[tuple[str, list]] = [(NOTE, [f"（{note}）"])] if note else []
+    rows.append((HEADER, headers(email)))
+    rows += [(MEMBER, roster_values(m, email, seat)) for m in memberships if m.role not in LEADING_ROLES]
+    for role, members in apart.items():
+        if members:
+            rows += [(BLANK, []), (TITLE, [role_label(role)]), (HEADER, headers(email))]
+            rows += [(MEMBER, roster_values(m, email, seat)) for m in members]
+    return rows
 
 
-def _csv_text(rows: list[list[str]]) -> str:
+def _cp932_email(email: EmailOf | None) -> EmailOf | None:
+    """Masked addresses marked with ・, which CP932 holds and the import knows as a mask: a • would
+    come back as 〓 in an address that reads as one, and overwrite the real one."""
+    if email is None:
+        return None
+    return lambda m: address.replace(HIDDEN, CP932_HIDDEN) if (address := email(m)) else address
+
+
+def _cp932_seat(seat: int) -> str:
+    """The page's mark where CP932 holds it (①–⑳), else the number: ㉑ and beyond are not in it."""
+    mark = seat_mark(seat)
+    return mark if _in_cp932(mark) else str(seat)
+
+
+def _csv_rows(memberships: list[Membership], email: EmailOf | None, note: str | None, seat: SeatOf = seat_mark):
+    return [(kind, [_csv_cell(v) for v in cells]) for kind, cells in _layout(memberships, email, note, seat)]
+
+
+def _csv_text(rows: list[tuple[str, list[str]]]) -> str:
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(cells for _kind, cells in rows)
     return out.getvalue()
 
 
-def to_csv(memberships: list[Membership], email: EmailOf | None = None) -> bytes:
+def to_csv(memberships: list[Membership], email: EmailOf | None = None, note: str | None = None) -> bytes:
     """UTF-8 with a BOM (so Excel reads it as UTF-8) and CRLF line ends."""
-    return _csv_text(_csv_rows(memberships, email)).encode("utf-8-sig")
+    return _csv_text(_csv_rows(memberships, email, note)).encode("utf-8-sig")
 
 
 @dataclass
@@ -92,23 +137,30 @@ class Unencodable:
         return f"U+{ord(self.character):04X}"
 
 
-def cp932_problems(memberships: list[Membership], email: EmailOf | None = None) -> list[Unencodable]:
+def cp932_problems(
+    memberships: list[Membership], email: EmailOf | None = None, note: str | None = None
+) -> list[Unencodable]:
     """Every character of the export that CP932 cannot hold (𠮷, 〜 WAVE DASH, emoji…)."""
-    rows = _csv_rows(memberships, email)
+    columns = headers(email)
     found = []
-    for line, cells in enumerate(rows, start=1):
-        for header, text in zip(rows[0], cells):
+    for line, (kind, cells) in enumerate(_csv_rows(memberships, _cp932_email(email), note, _cp932_seat), start=1):
+        # A block's title is a role's name, which CP932 holds: only the note and the table can fail.
+        names = [_l("Note printed with the roster")] if kind == NOTE else columns
+        for name, text in zip(names, cells):
             for character in dict.fromkeys(text):  # each character once a cell, in order
                 if not _in_cp932(character):
-                    found.append(Unencodable(line, header, character))
+                    found.append(Unencodable(line, name, character))
     return found
 
 
-def to_cp932_csv(memberships: list[Membership], email: EmailOf | None = None, stand_in: bool = False) -> bytes:
+def to_cp932_csv(
+    memberships: list[Membership], email: EmailOf | None = None, note: str | None = None, stand_in: bool = False
+) -> bytes:
     """Shift_JIS as Japanese Windows writes it (CP932), CRLF. Raises UnicodeEncodeError on a
     character CP932 lacks, unless stand_in (asked for after seeing the list) writes the nearest
-    CP932 character (〜 as ～) or, for one it has no kin for, 〓."""
-    text = _csv_text(_csv_rows(memberships, email))
+    CP932 character (〜 as ～) or, for one it has no kin for, 〓. Seats beyond ⑳ are numbers, and
+    masked addresses are marked with ・."""
+    text = _csv_text(_csv_rows(memberships, _cp932_email(email), note, _cp932_seat))
     if not stand_in:
         for character in dict.fromkeys(text):
             if not _in_cp932(character):
@@ -131,24 +183,30 @@ def _in_cp932(character: str) -> bool:
     return _encodable(character) and character.encode("cp932").decode("cp932") == character
 
 
-def to_xlsx(memberships: list[Membership], sheet_title: str, email: EmailOf | None = None) -> bytes:
-    """One sheet, a bold header row, columns wide enough to read, seats as numbers."""
+def _xlsx_seat(seat: int) -> str | int:
+    """The page's mark (①…㊿); beyond, where the page prints digits, a number Excel sorts as one."""
+    mark = seat_mark(seat)
+    return seat if mark.isdecimal() else mark
+
+
+def to_xlsx(
+    memberships: list[Membership], sheet_title: str, email: EmailOf | None = None, note: str | None = None
+) -> bytes:
+    """One sheet laid out as the CSV, bold headers and block titles, columns wide enough to read,
+    the rows above the members' first one kept in view."""
+    rows = _layout(memberships, email, note, _xlsx_seat)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_title(sheet_title))
     for i, column in enumerate(COLUMNS[: len(headers(email))], start=1):
         sheet.column_dimensions[get_column_letter(i)].width = XLSX_WIDTHS[column]
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{[kind for kind, _cells in rows].index(HEADER) + 2}"
     bold = Font(bold=True)
-    header = []
-    for text in headers(email):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for m in memberships:
+    for kind, values in rows:
         cells = []
-        for value in roster_values(m, email):
+        for value in values:
             cell = WriteOnlyCell(sheet, value=value)
+            if kind in (HEADER, TITLE):
+                cell.font = bold
             if isinstance(value, str):
                 cell.data_type = "s"  # text typed as =… stays text, never a formula
             cells.append(cell)

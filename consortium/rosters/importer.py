@@ -6,6 +6,10 @@ One column layout serves import and export, so an exported roster re-imports unc
 row names the organisation they sit for in 団体名; an organisation's row leaves 氏名 empty.
 Checks that need the database (matching, seats held by others) are in services.py.
 
+Rows above the header (a title, the note （順不同、敬称略）) are passed over. Below the members, a
+row holding only the name of a role the roster prints apart (事務局, 主催) heads that role's block,
+as the export writes it: its rows are in that role unless their 役割 cell says otherwise.
+
 Text is kept as the file has it (NFC: 区民（公募） keeps its full-width brackets); NFKC is only
 for matching (japanese.search_key) and for reading numbers (③ is seat 3).
 """
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from ..consortia.roster import LEADING_ROLES
 from ..contact import HIDDEN
 from ..forms import normalise_folded_line, normalise_line, normalise_text, positive_int
 from ..japanese import search_key
@@ -62,6 +67,10 @@ ROLE_NAMES = {
     Role.PROPOSER: ("提案者", "Proposer"),
 }
 _ROLE_KEYS = {search_key(n): role for role, names in ROLE_NAMES.items() for n in (role.value, *names)}
+_BLOCK_TITLES = {key: role for key, role in _ROLE_KEYS.items() if role in LEADING_ROLES}
+
+# The mark of a masked address (n•••••@example.jp) in a Shift_JIS file, which has no •.
+CP932_HIDDEN = "・"
 
 # Cells that a spreadsheet would run as a formula are written with a leading quote.
 FORMULA_START = ("=", "+", "-", "@")
@@ -138,8 +147,15 @@ def read_roster(data: bytes) -> Table:
     grid = _xlsx_grid(data) if is_xlsx(data) else _csv_grid(data)
     header_at, mapping = _find_header(grid)
     header = _header_keys(grid[header_at][1], mapping)
-    # A header repeated on each printed page of a spreadsheet is not a member.
-    rows = [_row(line, cells, mapping) for line, cells in grid[header_at + 1 :] if _header_keys(cells, mapping) != header]
+    rows, block = [], None
+    for line, cells in grid[header_at + 1 :]:
+        # A header repeated on each printed page, or atop a block, is not a member.
+        if _header_keys(cells, mapping) == header:
+            continue
+        if (title := _block_title(cells)) is not None:
+            block = title
+            continue
+        rows.append(_row(line, cells, mapping, block))
     if not rows:
         raise RosterFileError(_l("The file has a header row but no members below it."))
     if len(rows) > MAX_ROWS:
@@ -232,7 +248,9 @@ def _csv_grid(data: bytes) -> list[tuple[int, list[str]]]:
     if not data.strip():
         raise RosterFileError(_l("The file is empty."))
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    # Told by the first line that has either: a note or title line above the header has neither.
+    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    first_line = next((line for line in lines if "\t" in line or "," in line), "")
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     grid: list[tuple[int, list[str]]] = []
     try:
@@ -272,6 +290,12 @@ def _find_header(grid: list[tuple[int, list[str]]]) -> tuple[int, dict[int, str]
     )
 
 
+def _block_title(cells: list[str]) -> Role | None:
+    """The role a row heads a block of: one holding nothing but 事務局 or 主催 (or their kin)."""
+    filled = [c for c in cells if c.strip()]
+    return _BLOCK_TITLES.get(search_key(filled[0])) if len(filled) == 1 else None
+
+
 def _header_keys(cells: list[str], mapping: dict[int, str]) -> list[str]:
     return [search_key(cells[i]) if i < len(cells) else "" for i in mapping]
 
@@ -282,8 +306,9 @@ def _unquote(text: str) -> str:
 
 
 def _email(row: Row, text: str | None) -> None:
-    """An address to set; an empty cell or one masked by the export (n•••••@example.jp) changes nothing."""
-    if not text or HIDDEN in text:
+    """An address to set; an empty cell or one masked by the export (n•••••@example.jp, or
+    n・・・・・@example.jp in Shift_JIS) changes nothing."""
+    if not text or HIDDEN in text or CP932_HIDDEN in text:
         return
     try:
         validate_email(text, check_deliverability=False)
@@ -296,7 +321,7 @@ def _email(row: Row, text: str | None) -> None:
     row.email = text
 
 
-def _row(line: int, cells: list[str], mapping: dict[int, str]) -> Row:
+def _row(line: int, cells: list[str], mapping: dict[int, str], block: Role | None = None) -> Row:
     raw = {column: _unquote(cells[i]) if i < len(cells) else "" for i, column in mapping.items()}
     row = Row(line=line, cells=raw)
     row.name = normalise_line(raw.get("name"))
@@ -332,6 +357,8 @@ def _row(line: int, cells: list[str], mapping: dict[int, str]) -> Row:
         if row.role is None:
             known = "、".join(names[0] for names in ROLE_NAMES.values())
             row.errors.append(_l("Unknown role. Use one of: %(roles)s.", roles=known))
+    else:
+        row.role = block
     return row
 
 

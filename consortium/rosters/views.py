@@ -194,9 +194,9 @@ def _email_column():
 @bp.get("/<int:consortium_id>/roster.csv")
 @guard(Access.PUBLIC)
 def export_csv(consortium_id: int):
-    """Download the current roster as CSV (UTF-8 with BOM, CRLF), in seat order."""
+    """Download the current roster as CSV (UTF-8 with BOM, CRLF), in seat order, as printed."""
     consortium = db.session.get(Consortium, consortium_id)
-    data = exporter.to_csv(_current_roster(consortium.id), _email_column())
+    data = exporter.to_csv(_current_roster(consortium.id), _email_column(), consortium.roster_note)
     return _download(data, "text/csv", exporter.download_name(consortium.name, "csv"))
 
 
@@ -207,13 +207,14 @@ def export_cp932(consortium_id: int):
     consortium = db.session.get(Consortium, consortium_id)
     members, email = _current_roster(consortium.id), _email_column()
     stand_in = request.args.get("stand_in") == "1"
-    problems = [] if stand_in else exporter.cp932_problems(members, email)
+    note = consortium.roster_note
+    problems = [] if stand_in else exporter.cp932_problems(members, email, note)
     if problems:
         return render_template(
             "rosters/cp932.html", consortium=consortium, problems=problems[:200], total=len(problems),
             stand_in=exporter.CP932_STAND_IN,
         )
-    data = exporter.to_cp932_csv(members, email, stand_in=stand_in)
+    data = exporter.to_cp932_csv(members, email, note, stand_in=stand_in)
     return _download(data, "text/csv; charset=shift_jis", exporter.download_name(consortium.name, "csv"))
 
 
@@ -222,5 +223,7 @@ def export_cp932(consortium_id: int):
 def export_xlsx(consortium_id: int):
     """Download the current roster as an Excel workbook, in seat order."""
     consortium = db.session.get(Consortium, consortium_id)
-    data = exporter.to_xlsx(_current_roster(consortium.id), consortium.short_name or consortium.name, _email_column())
+    data = exporter.to_xlsx(
+        _current_roster(consortium.id), consortium.short_name or consortium.name, _email_column(), consortium.roster_note
+    )
     return _download(data, exporter.XLSX_MIMETYPE, exporter.download_name(consortium.name, "xlsx"))
