@@ -4,14 +4,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, get_locale, lazy_pgettext
+from flask_babel import format_date, get_locale, gettext, lazy_pgettext
 
 from . import contact, japanese
-from .models import DatePrecision
+from .models import Comparator, DatePrecision, Milestone, Target, TargetKind
 
 
 def _is_ja() -> bool:
     return str(get_locale()) == "ja"
+
+
+def _era_year(d: date) -> str:
+    """平成30 in Japanese, Heisei 30 in English."""
+    if _is_ja():
+        return japanese.wareki_year(d)[:-1]
+    _, roman, year = japanese.era_of(d)
+    return f"{roman} {year}"
 
 
 def _as_date(value: date | datetime) -> date:
@@ -23,17 +31,15 @@ def long_date(value: date | datetime, weekday: bool = True) -> str:
     d = _as_date(value)
     if _is_ja():
         return japanese.format_date_ja(d, weekday)
-    _, roman, year = japanese.era_of(d)
     text = format_date(d, "EEEE, d MMMM y" if weekday else "d MMMM y")
-    return f"{text} ({roman} {year})"
+    return f"{text} ({_era_year(d)})"
 
 
 def month_date(value: date | datetime) -> str:
     d = _as_date(value)
     if _is_ja():
         return japanese.format_month_ja(d)
-    _, roman, year = japanese.era_of(d)
-    return f"{format_date(d, 'MMMM y')} ({roman} {year})"
+    return f"{format_date(d, 'MMMM y')} ({_era_year(d)})"
 
 
 def short_date(value: date | datetime) -> str:
@@ -46,7 +52,38 @@ def short_date(value: date | datetime) -> str:
 
 def dated(value: date | datetime, precision: DatePrecision) -> str:
     """A date printed only as far as it is known."""
+    if precision is DatePrecision.FISCAL_YEAR:
+        return fiscal_year(japanese.fiscal_year(_as_date(value)))
     return month_date(value) if precision is DatePrecision.MONTH else long_date(value)
+
+
+def milestone_when(milestone: Milestone) -> str:
+    """When a milestone falls, or by when it is due: 2018年度内, 令和5年（2023年）11月中."""
+    if not milestone.within:
+        return dated(milestone.on, milestone.precision)
+    if milestone.precision is DatePrecision.FISCAL_YEAR:
+        year = japanese.fiscal_year(milestone.on)
+        return gettext("by the end of FY%(year)d (%(era)s)", year=year, era=_era_year(date(year, 4, 1)))
+    if milestone.precision is DatePrecision.MONTH:
+        return gettext("by the end of %(month)s", month=month_date(milestone.on))
+    return gettext("by %(day)s", day=long_date(milestone.on))
+
+
+_COMPARED = {
+    Comparator.EXACTLY: "%(value)s",
+    Comparator.AT_LEAST: lazy_pgettext("a target value", "%(value)s or more"),
+    Comparator.AT_MOST: lazy_pgettext("a target value", "%(value)s or less"),
+    Comparator.ABOUT: lazy_pgettext("a target value", "about %(value)s"),
+}
+
+
+def target_value(target: Target) -> str:
+    """A target as documents write it: 10機関以上, 50件程度; 今後設定 for one still to be set."""
+    if target.kind is not TargetKind.NUMERIC:
+        return str(target.kind.label)
+    if target.target_value is None:
+        return ""
+    return str(_COMPARED[target.comparator]) % {"value": f"{number(target.target_value)}{target.unit or ''}"}
 
 
 def clock(value: datetime) -> str:
@@ -86,6 +123,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(month_date)
     app.add_template_filter(short_date)
     app.add_template_filter(dated)
+    app.add_template_filter(milestone_when)
+    app.add_template_filter(target_value)
     app.add_template_filter(meeting_when)
     app.add_template_filter(clock)
     app.add_template_filter(html_datetime)

@@ -1,6 +1,7 @@
 """The secretariat's forms for a consortium: its facts, roster, groups, milestones, targets and reports."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -324,6 +325,36 @@ def test_a_former_holder_does_not_block_the_seat(db, post, consortium, make_memb
 
 
 @pytest.mark.parametrize(
+    "data, shown",
+    [
+        ({"comparator": "at_least", "target_value": "10", "unit": "機関"}, "10機関以上"),
+        ({"comparator": "about", "target_value": "50", "unit": "件"}, "50件程度"),
+        ({"comparator": "at_most", "target_value": "3", "unit": "%"}, "3%以下"),
+        ({"comparator": "exactly", "target_value": "11", "unit": "都県"}, "11都県"),
+        ({"kind": "to_be_set"}, "今後設定"),
+        ({"kind": "qualitative"}, "定性目標（数値なし）"),
+    ],
+)
+def test_a_target_is_shown_as_documents_write_it(client, db, post, consortium, secretariat, data, shown):
+    assert post(f"/consortia/{consortium.id}/targets/new", {"title": "参加自治体・支援機関", "kind": "numeric", **data}).status_code == 302
+    client.set_cookie("lang", "ja")
+    row = re.search(r"<tr>\s*<td>参加自治体・支援機関</td>\s*<td>(.*?)</td>", client.get(f"/consortia/{consortium.id}").get_data(as_text=True))
+    assert row and row.group(1) == shown
+
+
+def test_a_result_so_far_is_shown_apart_from_the_baseline(client, db, post, consortium, secretariat):
+    data = {"title": "新規参入企業", "kind": "numeric", "comparator": "exactly", "target_value": "50", "unit": "社",
+            "fiscal_year_from": "2014", "fiscal_year": "2018"}
+    post(f"/consortia/{consortium.id}/targets/new", data)
+    (target,) = rows(db, Target)
+    post(f"/targets/{target.id}/reports/new", {"fiscal_year": "2015", "value": "19", "note": "2015年度までの実績"})
+    client.set_cookie("lang", "ja")
+    page = text(client.get(f"/consortia/{consortium.id}"))
+    assert "実績" in page and "2015年度（平成27年度）: 19社" in page.replace("：", ": ")
+    assert "基準値" not in page
+
+
+@pytest.mark.parametrize(
     "overrides, message",
     [
         ({"name": ""}, "Enter the name of the person or organisation."),
@@ -550,6 +581,24 @@ def test_a_milestone_known_to_the_month_is_stored_on_the_first(client, db, post,
     assert "November 2030" in text(client.get(f"/consortia/{consortium.id}"))
 
 
+def test_a_fiscal_year_deadline_is_printed_as_the_document_writes_it(client, db, post, consortium, secretariat):
+    data = {"title": "継続の可否を判断", "on": "2019-02-10", "precision": "fiscal_year", "within": "y"}
+    assert post(f"/consortia/{consortium.id}/milestones/new", data).status_code == 302
+    (milestone,) = rows(db, Milestone)
+    assert milestone.on == date(2018, 4, 1) and milestone.precision is DatePrecision.FISCAL_YEAR and milestone.within
+    assert "by the end of FY2018 (Heisei 30)" in text(client.get(f"/consortia/{consortium.id}"))
+    client.set_cookie("lang", "ja")
+    assert "2018年度内（平成30年度）" in text(client.get(f"/consortia/{consortium.id}"))
+
+
+def test_month_and_day_deadlines_say_by_when(client, db, post, consortium, secretariat):
+    post(f"/consortia/{consortium.id}/milestones/new", {"title": "報告", "on": "2023-11-20", "precision": "month", "within": "y"})
+    post(f"/consortia/{consortium.id}/milestones/new", {"title": "提出", "on": "2023-12-04", "precision": "day", "within": "y"})
+    client.set_cookie("lang", "ja")
+    page = text(client.get(f"/consortia/{consortium.id}"))
+    assert "令和5年（2023年）11月中" in page and "令和5年（2023年）12月4日（月）まで" in page
+
+
 @pytest.mark.parametrize(
     "data, message",
     [
@@ -615,6 +664,8 @@ def test_a_target_is_added_with_decimal_values(client, db, post, consortium, sec
         ({"fiscal_year": "2030年"}, "Not a valid integer value."),
         ({"fiscal_year_from": "2031", "fiscal_year": "2030"}, "cannot be before the one it is counted from"),
         ({"unit": "単" * 21}, "Field cannot be longer than 20 characters."),
+        ({"kind": "to_be_set", "target_value": "10"}, "has no value: clear it, or choose a number."),
+        ({"comparator": "more"}, "Not a valid choice."),
     ],
 )
 def test_target_form_refuses_bad_input(db, post, consortium, secretariat, overrides, message):

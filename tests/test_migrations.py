@@ -62,3 +62,36 @@ def test_upgrade_sets_sign_ins_apart_from_changes_in_the_audit_log(empty_databas
             actions = conn.execute(sa.select(event.c.id, event.c.action).order_by(event.c.id)).all()
         db.engine.dispose()
     assert [tuple(a) for a in actions] == [(1, "sign_in"), (2, "update")]
+
+
+def test_upgrade_keeps_milestones_and_targets_and_admits_what_documents_say(empty_database):
+    """A milestone dated to the day survives the change; a 2018年度内 deadline and a target to be set
+    are admitted after it, and a value on a to-be-set target is still refused."""
+    url, engine_options = empty_database
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+    with app.app_context():
+        upgrade(revision="d9e4f5a6b7c8")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO consortium (id, name, kind, status, visibility, search_text, version, created_at, updated_at) "
+                "VALUES (1, 'c', 'council', 'active', 'public', 'c', 1, '2026-12-01', '2026-12-01')"
+            ))
+            conn.execute(sa.text(
+                "INSERT INTO milestone (id, consortium_id, title, \"on\", precision, version, created_at, updated_at) "
+                "VALUES (1, 1, '報告', '2023-11-01', 'month', 1, '2026-12-01', '2026-12-01')"
+            ))
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO milestone (id, consortium_id, title, \"on\", precision, within, version, created_at, updated_at) "
+                "VALUES (2, 1, '判断', '2018-04-01', 'fiscal_year', true, 1, '2026-12-01', '2026-12-01')"
+            ))
+            conn.execute(sa.text(
+                "INSERT INTO target (id, consortium_id, title, kind, position, version, created_at, updated_at) "
+                "VALUES (1, 1, 'KPI', 'to_be_set', 0, 1, '2026-12-01', '2026-12-01')"
+            ))
+            kept = conn.execute(sa.text("SELECT precision, within FROM milestone ORDER BY id")).all()
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE target SET target_value = 10 WHERE id = 1"))
+        db.engine.dispose()
+    assert [tuple(row) for row in kept] == [("month", False), ("fiscal_year", True)]

@@ -34,8 +34,9 @@ from ..contact import email_of, phone_of
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
 from ..forms import ConfirmForm, Form, SearchForm, checkboxes, enum_choices, optional_id, options
-from ..japanese import search_key, seat_mark
+from ..japanese import fiscal_year as fiscal_year_of, search_key, seat_mark
 from ..models import (
+    Comparator,
     Consortium,
     ConsortiumKind,
     ConsortiumStatus,
@@ -46,6 +47,7 @@ from ..models import (
     Role,
     RosterGroup,
     Target,
+    TargetKind,
     TargetReport,
     Theme,
     Visibility,
@@ -498,22 +500,41 @@ class GroupForm(VersionedForm, Form):
 
 class MilestoneForm(VersionedForm, Form):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
-    on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))])
+    on = DateField(
+        _l("Date"), validators=[InputRequired(_l("Enter the date."))],
+        description=_l("When only the month or the fiscal year is known, any day in it."),
+    )
     precision = RadioField(
         _l("How exactly is the date known?"),
-        choices=options([(DatePrecision.DAY.value, _l("To the day")), (DatePrecision.MONTH.value, _l("Only the month"))]),
+        choices=options([
+            (DatePrecision.DAY.value, _l("To the day")),
+            (DatePrecision.MONTH.value, _l("Only the month")),
+            (DatePrecision.FISCAL_YEAR.value, _l("Only the fiscal year")),
+        ]),
         default=DatePrecision.DAY.value,
+    )
+    within = BooleanField(
+        _l("It is a deadline"), description=_l("Printed as by the end of the period: 2018年度内, 11月中, 12月4日まで.")
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
 
     def values(self) -> dict:
         precision = DatePrecision(self.precision.data)
-        on = self.on.data.replace(day=1) if precision is DatePrecision.MONTH else self.on.data
-        return {"title": self.title.data, "on": on, "precision": precision, "note": self.note.data}
+        on = self.on.data
+        if precision is DatePrecision.MONTH:
+            on = on.replace(day=1)
+        elif precision is DatePrecision.FISCAL_YEAR:
+            on = date(fiscal_year_of(on), 4, 1)
+        return {"title": self.title.data, "on": on, "precision": precision, "within": self.within.data, "note": self.note.data}
 
 
 class TargetForm(VersionedForm, Form):
     title = StringField(_l("What"), validators=[DataRequired(_l("Enter what is to be reached.")), Length(max=500)])
+    kind = RadioField(_l("The target is"), choices=enum_choices(TargetKind), default=TargetKind.NUMERIC.value)
+    comparator = SelectField(
+        _l("The value is"), choices=enum_choices(Comparator), default=Comparator.EXACTLY.value,
+        description=_l("As the document writes it: 10機関以上 is at least, 50件程度 is about."),
+    )
     target_value = DecimalField(_l("Target value"), places=2, validators=[Optional(), amount])
     unit = StringField(_l("Unit"), validators=[Optional(), Length(max=20)], description=_l("For example companies, cases, people."))
     fiscal_year_from = IntegerField(_l("Counted from fiscal year"), validators=[Optional(), fiscal_year_range])
@@ -527,11 +548,16 @@ class TargetForm(VersionedForm, Form):
         if field.data is not None and start is not None and field.data < start:
             raise ValidationError(_l("The fiscal year to reach it cannot be before the one it is counted from."))
 
+    def validate_target_value(self, field):
+        if field.data is not None and self.kind.data != TargetKind.NUMERIC.value:
+            raise ValidationError(_l("A target in words only or still to be set has no value: clear it, or choose a number."))
+
     def values(self) -> dict:
-        return {name: getattr(self, name).data for name in (
+        values = {name: getattr(self, name).data for name in (
             "title", "target_value", "unit", "fiscal_year_from", "fiscal_year", "baseline_value",
             "baseline_fiscal_year", "note",
         )}
+        return values | {"kind": TargetKind(self.kind.data), "comparator": Comparator(self.comparator.data)}
 
 
 class TargetReportForm(VersionedForm, Form):

@@ -17,6 +17,7 @@ from ..japanese import today_tokyo, tokyo_datetime
 from ..models import (
     AgendaItem,
     AgendaPresenter,
+    Comparator,
     Consortium,
     ConsortiumKind,
     ConsortiumStatus,
@@ -38,6 +39,8 @@ from ..models import (
     Role,
     RosterGroup,
     Target,
+    TargetKind,
+    TargetReport,
     Theme,
     User,
     Visibility,
@@ -215,26 +218,41 @@ class Loader:
         for meeting in item.get("meetings", []):
             self.load_meeting(consortium, meeting)
         for milestone in item.get("milestones", []):
-            on, precision = parse_date(milestone["date"])
+            if "fy" in milestone:  # 2018年度(内): known only to the fiscal year
+                on, precision = date(milestone["fy"], 4, 1), DatePrecision.FISCAL_YEAR
+            else:
+                on, precision = parse_date(milestone["date"])
             self.upsert(
                 Milestone,
                 {"consortium_id": consortium.id, "title": milestone["title"]},
-                {"on": on, "precision": precision, "note": milestone.get("note")},
+                {"on": on, "precision": precision, "within": milestone.get("within", False), "note": milestone.get("note")},
             )
         for i, target in enumerate(item.get("targets", [])):
+            self.load_target(consortium, target, i)
+
+    def load_target(self, consortium: Consortium, item: dict[str, Any], position: int) -> None:
+        """A KPI as the document states it; a result so far (実績) becomes the report of its fiscal year."""
+        target = self.upsert(
+            Target,
+            {"consortium_id": consortium.id, "title": item["title"]},
+            {
+                "kind": TargetKind(item.get("kind", TargetKind.NUMERIC.value)),
+                "comparator": Comparator(item.get("comparator", Comparator.EXACTLY.value)),
+                "target_value": _decimal(item.get("value")),
+                "unit": item.get("unit"),
+                "fiscal_year_from": item.get("from"),
+                "fiscal_year": item.get("fy"),
+                "baseline_value": _decimal(item.get("baseline")),
+                "baseline_fiscal_year": item.get("baseline_fy"),
+                "note": item.get("note"),
+                "position": position,
+            },
+        )
+        if "result" in item:
             self.upsert(
-                Target,
-                {"consortium_id": consortium.id, "title": target["title"]},
-                {
-                    "target_value": _decimal(target.get("value")),
-                    "unit": target.get("unit"),
-                    "fiscal_year_from": target.get("from"),
-                    "fiscal_year": target.get("fy"),
-                    "baseline_value": _decimal(target.get("baseline")),
-                    "baseline_fiscal_year": target.get("baseline_fy"),
-                    "note": target.get("note"),
-                    "position": i,
-                },
+                TargetReport,
+                {"target_id": target.id, "fiscal_year": item["result_fy"]},
+                {"value": _decimal(item["result"]), "note": item.get("result_note")},
             )
 
     def load_groups(self, consortium: Consortium, items: list[dict[str, Any]]) -> dict[str, RosterGroup]:

@@ -40,7 +40,7 @@ from .organisations import Organization, OrganizationKind
 from .people import Person
 from . import touch  # noqa: F401,I001  (what counts as a change to a meeting)
 from .polls import Answer, Poll, PollAnswer, PollResponse, PollSlot, PollStatus, SentNotice
-from .schedule import Milestone, Target, TargetReport
+from .schedule import Comparator, Milestone, Target, TargetKind, TargetReport
 
 __all__ = [
     "ActionItem",
@@ -50,6 +50,7 @@ __all__ = [
     "Answer",
     "Attendance",
     "AuditEvent",
+    "Comparator",
     "Consortium",
     "ConsortiumKind",
     "ConsortiumStatus",
@@ -85,6 +86,7 @@ __all__ = [
     "RosterGroup",
     "SentNotice",
     "Target",
+    "TargetKind",
     "TargetReport",
     "Theme",
     "User",

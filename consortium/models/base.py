@@ -128,6 +128,7 @@ class DatePrecision(LabelledEnum):
     MINUTE = ("minute", _l("Date and time"))
     DAY = ("day", _l("Date"))
     MONTH = ("month", _l("Month"))
+    FISCAL_YEAR = ("fiscal_year", _l("Fiscal year"))  # 2018年度: milestones only, never a meeting
 
 
 def maintain_search_text(model, *fields: str) -> None:
