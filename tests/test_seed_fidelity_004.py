@@ -91,7 +91,7 @@ STATEMENTS = (
 
 KPI_HEADING = "【重要業績評価指標（KPI）】"
 # A value as the document prints it: a number and the unit it counts. 1都10県 counts no target.
-QUANTITY = re.compile(r"(?<![\d.])(\d+)(件|社|名|学会|機関|事業者|自治体|箇所|地域)")
+QUANTITY = re.compile(r"(?<![\d.])(\d+)(件|社|名|学会|機関|事業者|自治体|箇所|地域)(以上|以下|程度)?")
 # A parenthesis giving a result so far (「2015年度までの実績19社」「2015年度時点では8件」), not a target.
 RESULT_SO_FAR = re.compile(r"\([^()]*(?:実績|時点)[^()]*\)")
 
@@ -159,22 +159,26 @@ def test_partners_the_document_names_are_on_the_pages_that_work_with_them(client
         assert flat(partner) in page_text(consortium_page(client, db, page))
 
 
+def statement_tables(client, db, document):
+    """Each statement with the targets table of its page."""
+    tables: dict[str, str] = {}
+    for statement, page, words in statements(document):
+        if page is not None:
+            if page not in tables:
+                tables[page] = targets_table(consortium_page(client, db, page))
+            yield statement, page, words, tables[page]
+
+
 def test_every_kpi_statement_shows_its_values_on_its_platform_in_document_order(client, db, demo, document):
     raw_kpis = "".join(re.findall(f"{KPI_HEADING}(.*?)③", DOCUMENT.read_text(encoding="utf-8"), re.S))
     bullets = {flat(line)[:8] for line in re.findall(r"^・(.*)$", raw_kpis, re.M)}
     assert len(bullets) > 20 and bullets <= {flat(opening)[:8] for opening, _page, _words in STATEMENTS}
 
-    tables: dict[str, str] = {}
     cursors: dict[str, int] = {}
     checked = 0
-    for statement, page, words in statements(document):
-        if page is None:
-            continue
-        if page not in tables:
-            tables[page] = targets_table(consortium_page(client, db, page))
-            cursors[page] = 0
-        table = tables[page]
-        values = [f"{n}{unit}" for n, unit in QUANTITY.findall(RESULT_SO_FAR.sub("", statement))]
+    for statement, page, words, table in statement_tables(client, db, document):
+        cursors.setdefault(page, 0)
+        values = ["".join(quantity) for quantity in QUANTITY.findall(RESULT_SO_FAR.sub("", statement))]
         assert values or words, f"a statement with nothing to check: {statement[:30]}"
         for word in map(flat, words):  # in a title or note: searched from the statement's first row on
             assert word in statement, f"not the document's words: {word}"
@@ -186,3 +190,34 @@ def test_every_kpi_statement_shows_its_values_on_its_platform_in_document_order(
             cursors[page] += found.end()
             checked += 1
     assert checked == 61
+
+
+# The document's ways of saying a KPI is to be set later.
+TO_BE_SET = re.compile(r"改めて(?:目標値の)?(?:検討・)?設定|KPI設定を行う")
+SPAN = re.compile(r"(\d{4})年度から(\d{4})年度まで")
+
+
+def test_kpis_read_as_the_document_prints_them(client, db, demo, document):
+    """Results so far under their fiscal year, spans 2016年度 – 2018年度, 今後設定 for each KPI still
+    to be set, and the programme's decision 2018年度内."""
+    checked = 0
+    to_be_set: dict[str, int] = {}
+    for statement, page, _words, table in statement_tables(client, db, document):
+        for result in RESULT_SO_FAR.findall(statement):
+            fy = re.search(r"(\d{4})年度", result).group(1)
+            for value in ("".join(q) for q in QUANTITY.findall(result)):
+                assert re.search(rf"{fy}年度\(平成\d+年度\):{value}", table), f"{page}: result {result}"
+                checked += 1
+        for start, end in SPAN.findall(statement):
+            assert re.search(rf"{start}年度\(平成\d+年度\)–{end}年度", table), f"{page}: {start}–{end}"
+            checked += 1
+        to_be_set[page] = to_be_set.get(page, 0) + len(TO_BE_SET.findall(statement))
+    for page, count in to_be_set.items():
+        table = targets_table(consortium_page(client, db, page))
+        assert table.count("今後設定") == count, page
+        checked += count
+    decision = flat("最終年度となる 2018年度内に検討のうえ判断する")
+    assert decision in document
+    assert re.search(r"<strong>2018年度内\(平成30年度\)</strong>2019年度以降の継続", flat(consortium_page(client, db, PROGRAMME)))
+    checked += 1
+    assert checked == 26
