@@ -94,7 +94,7 @@ def test_programme_page_groups_partners_under_items(client, db, demo):
 
 
 def test_targets_show_fiscal_years(client, db, demo):
-    page = text(client.get(f"/consortia/{_id(db, Consortium, name='航空機産業クラスター連携ネットワーク')}"))
+    page = text(client.get(f"/consortia/{_id(db, Consortium, name='航空機産業クラスター間ネットワーク')}"))
     assert "2018年度（平成30年度）" in page and "50社" in page
 
 

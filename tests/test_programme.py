@@ -186,7 +186,7 @@ def test_demo_kanto_secretariat_edits_a_platform_target(client, db, demo):
         return db.session.execute(sa.select(User).filter_by(email=email)).scalar_one()
 
     platform = db.session.execute(
-        sa.select(Consortium).filter_by(name="医療機器産業 関東地域支援プラットフォーム")
+        sa.select(Consortium).filter_by(name="関東地域としての支援プラットフォーム")
     ).scalar_one()
     target = db.session.execute(sa.select(Target).filter_by(consortium_id=platform.id).order_by(Target.id)).scalars().first()
     sign_in(client, user("kanto@example.jp"), DEMO_PASSWORD)
