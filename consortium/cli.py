@@ -124,13 +124,14 @@ def reminders_send(base_url: str | None) -> None:
     from datetime import UTC, datetime
 
     from .invitations import reminders as invitation_reminders
+    from .meetings import reminders as not_held_reminders
     from .polls import reminders as poll_reminders
 
     if not base_url and not current_app.config.get("SERVER_NAME"):
         raise click.UsageError("Give the site's address with --base-url or SITE_URL: the mails link to it.")
     now = datetime.now(UTC)
     # Each area with reminders adds its job here: (mails sent, batches that failed) = job(now, report).
-    jobs = (poll_reminders.send_due, invitation_reminders.send_due)
+    jobs = (poll_reminders.send_due, invitation_reminders.send_due, not_held_reminders.send_due)
     with current_app.test_request_context(base_url=base_url):
         outcomes = [job(now, report=lambda line: click.echo(line, err=True)) for job in jobs]
     sent, failed = sum(o[0] for o in outcomes), sum(o[1] for o in outcomes)
