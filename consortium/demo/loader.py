@@ -74,6 +74,11 @@ class Loader:
             row = model(**keys, **values)
             db.session.add(row)
             db.session.flush()
+            # A column default fills a None given on INSERT; what the data leaves empty stays empty.
+            for name, value in values.items():
+                if value is None and getattr(row, name) is not None:
+                    setattr(row, name, None)
+            db.session.flush()
             self.created += 1
             return row
         changed = False

@@ -60,7 +60,7 @@ class Meeting(Versioned, TimestampMixin, db.Model):
     number: Mapped[int | None]  # 第5回
     title: Mapped[str] = mapped_column(sa.String(300))
     # None when the source does not say what kind of meeting it is (shown as 記載なし).
-    kind: Mapped[MeetingKind | None] = mapped_column(str_enum(MeetingKind, "meeting_kind"))
+    kind: Mapped[MeetingKind | None] = mapped_column(str_enum(MeetingKind, "meeting_kind"), default=MeetingKind.REGULAR)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A meeting known only by its date (第2回 5月29日) or month (6月以降) says so.
