@@ -96,14 +96,17 @@ def html_datetime(value: datetime) -> str:
 
 
 def meeting_when(meeting, short: bool = False) -> str:
-    """The date (and time, when known) of a meeting, in Tokyo time."""
+    """The date (and time, when known) of a meeting, in Tokyo time, marked （推定） when inferred:
+    every page, list, mail, PDF and calendar entry prints a meeting's date through this."""
     if meeting.precision is DatePrecision.MONTH:
-        return month_date(meeting.starts_at)
-    day = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
-    if meeting.precision is DatePrecision.DAY:
-        return day
-    end = f"–{clock(meeting.ends_at)}" if meeting.ends_at else ""
-    return f"{day} {clock(meeting.starts_at)}{end}"
+        when = month_date(meeting.starts_at)
+    elif meeting.precision is DatePrecision.DAY:
+        when = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
+    else:
+        day = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
+        end = f"–{clock(meeting.ends_at)}" if meeting.ends_at else ""
+        when = f"{day} {clock(meeting.starts_at)}{end}"
+    return gettext("%(when)s (estimated)", when=when) if meeting.date_estimated else when
 
 
 def fiscal_year(fy: int) -> str:

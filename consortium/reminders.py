@@ -14,13 +14,14 @@ from flask import current_app
 
 from .invitations import reminders as invitation_reminders
 from .mail import outbox
+from .meetings import reminders as not_held_reminders
 from .polls import reminders as poll_reminders
 
 EVERY_HALF_HOUR = "*/30 * * * *"
 log = logging.getLogger(__name__)
 
 # Each area with reminders adds its job here: (mails sent or queued, mails failed) = job(now, report).
-JOBS = (poll_reminders.send_due, invitation_reminders.send_due, outbox.resend_failed)
+JOBS = (poll_reminders.send_due, invitation_reminders.send_due, not_held_reminders.send_due, outbox.resend_failed)
 
 
 def send_due(base_url: str, report: Callable[[str], None]) -> tuple[int, int]:

@@ -1,13 +1,16 @@
 """The demo data: every seed fact lands, once, and loading again changes nothing."""
+import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from conftest import text
 
 from consortium.demo.loader import Loader, DemoDataError, load_demo
 from consortium.models import (
     Consortium,
+    ConsortiumStatus,
     DatePrecision,
     MeetingStatus,
     Organization,
@@ -164,3 +167,20 @@ def test_every_demo_membership_opens_in_its_form(client, post, db, demo):
     sits_for = db.session.execute(sa.select(Membership).where(Membership.on_behalf_of_id.is_not(None)).limit(1)).scalar_one()
     page = client.get(f"/memberships/{sits_for.id}/edit").get_data(as_text=True)
     assert f'value="{sits_for.on_behalf_of.name}"' in page
+
+
+def test_what_the_documents_do_not_say_is_not_stated(client, db, demo):
+    nagano = _consortium(db, "NAGANO×KANTO 地域SDGsコンソーシアム")
+    assert nagano.period_end is None and nagano.status is ConsortiumStatus.PLANNED  # launched, as of the release
+    assert all(m.role is not Role.SECRETARIAT for m in nagano.memberships)  # its press contact is no secretariat
+    assert not any(m.role is Role.ADVISER for m in nagano.memberships)
+    setagaya = _consortium(db, "世田谷区地域経済の持続可能な発展を目指す会議")
+    seed_meetings = [m for m in setagaya.meetings if m.number <= 6]
+    assert all(m.kind is None and not m.public_stated for m in seed_meetings)
+    page = text(client.get(f"/meetings/{seed_meetings[0].id}"))
+    assert re.search(r"<dt>種別</dt><dd>記載なし</dd>", page) and re.search(r"<dt>公開・非公開</dt><dd>記載なし</dd>", page)
+    minutes = next(m for m in seed_meetings if m.minutes).minutes
+    assert sum(p.text.endswith("ではないかな。") for p in minutes.points) == 2 and not minutes.decisions
+    assert "区民生活常任委員会報告" not in minutes.source_note
+    assert date(2023, 9, 5) not in [m.on for m in setagaya.milestones]
+    assert not any(t.code.startswith("sdg-") for c in (nagano, setagaya) for t in c.themes)

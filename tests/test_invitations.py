@@ -465,7 +465,9 @@ def test_reminders_go_once_to_the_invited_who_have_not_replied(app, db, world, s
 def test_no_reminder_too_early_too_soon_after_inviting_or_too_late(app, db, world, smtp_server, starts_in, invited_ago):
     meeting_in(db, world, starts_in)
     invited_days_ago(db, world, invited_ago, "kitahara")
-    assert "Reminders sent: 0." in run_reminders(app).output and smtp_server.envelopes == []
+    run_reminders(app)
+    # Once begun, a meeting still 開催予定 is its secretariat's to mark held (tests/test_not_held.py).
+    assert set(received(smtp_server)) <= {world["users"]["secretariat"].email}
 
 
 def test_after_a_new_time_those_who_have_not_replied_again_are_reminded_again(app, db, world, smtp_server):

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..filters import fiscal_year, long_date
 from ..forms import ConfirmForm, render_form
 from ..japanese import today_tokyo
-from ..meetings.services import begun_but_not_held
+from ..meetings.services import begun_but_not_held, not_held_among
 from ..minutes.queries import open_actions_statement
 from ..models import (
     Consortium,
@@ -141,6 +141,8 @@ def show(consortium_id: int):
         rows=roster_rows(roster.items),
         upcoming=upcoming,
         past=past,
+        # Shown to the secretariat as needing attention in the lists, not silently as past.
+        not_held_ids=not_held_among(past, permissions.is_secretariat),
         children=children,
         milestones=milestones,
         targets=targets,
@@ -168,7 +170,12 @@ def meetings(consortium_id: int):
         _meetings_statement(consortium).order_by(Meeting.starts_at.desc()),
         current_app.config["PER_PAGE"],
     )
-    return render_template("consortia/meetings.html", consortium=consortium, page=page)
+    return render_template(
+        "consortia/meetings.html",
+        consortium=consortium,
+        page=page,
+        not_held_ids=not_held_among(page.items, permissions.is_secretariat),
+    )
 
 
 def _themes() -> list[Theme]:

@@ -214,7 +214,10 @@ class Activity:
         else:
             starts, ends = _span(self.day(item["day"]), item["time"])
             precision = DatePrecision.MINUTE
-        meeting = self.loader.upsert_meeting(consortium, {**item, "description": DEMO_NOTE}, starts, ends, precision)
+        meeting = self.loader.upsert_meeting(
+            # Invented meetings are invented whole: a regular meeting, open unless marked closed.
+            consortium, {"kind": "regular", "public": True, **item, "description": DEMO_NOTE}, starts, ends, precision
+        )
         self.loader.load_agenda(meeting, item.get("agenda", []))
         day = to_tokyo(meeting.starts_at).date()
         if "invitations" in item:

@@ -77,6 +77,11 @@ class Loader:
             row = model(**keys, **values)
             db.session.add(row)
             db.session.flush()
+            # A column default fills a None given on INSERT; what the data leaves empty stays empty.
+            for name, value in values.items():
+                if value is None and getattr(row, name) is not None:
+                    setattr(row, name, None)
+            db.session.flush()
             self.created += 1
             return row
         changed = False
@@ -318,20 +323,23 @@ class Loader:
     def upsert_meeting(
         self, consortium: Consortium, item: dict[str, Any], starts: datetime, ends: datetime | None, precision: DatePrecision
     ) -> Meeting:
-        """A meeting of the data (the seeds' or the demo activity's), found by its title."""
+        """A meeting of the data (the seeds' or the demo activity's), found by its title. A kind or
+        openness the item does not give stays unknown (kind None, public_stated False)."""
         return self.upsert(
             Meeting,
             {"consortium_id": consortium.id, "title": item["title"]},
             {
                 "number": item.get("number"),
-                "kind": MeetingKind(item.get("kind", "regular")),
+                "kind": MeetingKind(item["kind"]) if item.get("kind") else None,
                 "status": MeetingStatus(item.get("status", "scheduled")),
                 "starts_at": starts,
                 "ends_at": ends,
                 "precision": precision,
+                "date_estimated": item.get("date_estimated", False),
                 "venue": item.get("venue"),
                 "room": item.get("room"),
                 "is_public": item.get("public", True),
+                "public_stated": "public" in item,
                 "description": item.get("description"),
             },
         )
@@ -358,17 +366,12 @@ class Loader:
 
     def load_minutes(self, meeting: Meeting, item: dict[str, Any]) -> Minutes:
         status = MinutesStatus(item.get("status", "draft"))
-        minutes = self.upsert(
-            Minutes,
-            {"meeting_id": meeting.id},
-            {
-                "status": status,
-                "heading": item.get("heading"),
-                "source_note": item.get("source_note"),
-            },
-        )
-        if status is MinutesStatus.PUBLISHED and minutes.published_at is None:
-            minutes.published_at = meeting.starts_at
+        values = {"status": status, "heading": item.get("heading"), "source_note": item.get("source_note")}
+        if status is MinutesStatus.PUBLISHED:
+            # The day the source made them public, else the meeting's.
+            published = item.get("published")
+            values["published_at"] = tokyo_datetime(published.year, published.month, published.day) if published else meeting.starts_at
+        minutes = self.upsert(Minutes, {"meeting_id": meeting.id}, values)
         for position, text in enumerate(item.get("points", []), start=1):
             self.upsert(DiscussionPoint, {"minutes_id": minutes.id, "position": position}, {"text": text})
         for position, text in enumerate(item.get("decisions", []), start=1):

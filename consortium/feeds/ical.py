@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration
 
 from ..calendar.month import bounds as month_bounds
+from ..filters import meeting_when
 from ..japanese import to_tokyo
 from ..lines import printed_line
 from ..meetings.scheduling import span
@@ -81,12 +82,14 @@ def agenda_lines(items: Sequence[AgendaItem]) -> list[str]:
 
 
 def description(entry: Entry) -> str:
-    """The consortium, the meeting's description, what is not fixed yet, the agenda, the online
+    """The consortium, the meeting's description, that its date is estimated, what is not fixed yet, the agenda, the online
     link for members, and the meeting's page."""
     meeting = entry.meeting
     parts = [meeting.consortium.name]
     if meeting.description:
         parts.append(meeting.description)
+    if meeting.date_estimated:
+        parts.append(_("The date is an estimate, not given by the source: %(when)s", when=meeting_when(meeting)))
     if meeting.precision is DatePrecision.MONTH:
         parts.append(_("The date has not been fixed yet: this entry spans the month."))
     elif meeting.precision is DatePrecision.DAY:

@@ -116,7 +116,8 @@ class MeetingForm(VersionedForm, WhenForm):
         description=_l("5 for the 5th meeting; leave empty when meetings are not numbered."),
     )
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter the title.")), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=enum_choices(MeetingKind), default=MeetingKind.REGULAR.value)
+    # The blank choice keeps a kind the source does not give unknown when the meeting is edited.
+    kind = SelectField(_l("Kind"), choices=enum_choices(MeetingKind, _l("Not stated")), default=MeetingKind.REGULAR.value)
     status = SelectField(_l("Status"), choices=enum_choices(MeetingStatus), default=MeetingStatus.SCHEDULED.value)
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
     room = StringField(_l("Room"), validators=[Optional(), Length(max=200)])
@@ -148,7 +149,7 @@ class MeetingForm(VersionedForm, WhenForm):
         return {
             "number": self.number.data,
             "title": self.title.data,
-            "kind": MeetingKind(self.kind.data),
+            "kind": MeetingKind(self.kind.data) if self.kind.data else None,
             "status": MeetingStatus(self.status.data),
             "precision": precision,
             "starts_at": starts_at,
@@ -158,6 +159,7 @@ class MeetingForm(VersionedForm, WhenForm):
             "address": self.address.data,
             "online_url": self.online_url.data,
             "is_public": self.is_public.data,
+            "public_stated": True,  # whoever saves the form has said open or closed
             "description": self.description.data,
         }
 

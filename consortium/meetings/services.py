@@ -1,12 +1,15 @@
 """Meetings and their agenda: the write operations. Services add and flush, never commit."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..invitations.services import is_over
-from ..japanese import today_tokyo, tokyo_datetime
+from ..japanese import to_tokyo, tokyo_datetime
 from ..models.base import utcnow
 from ..rows import assign, move
 from ..models import (
@@ -51,7 +54,8 @@ def _differs(meeting: Meeting, values: dict, names: tuple[str, ...]) -> bool:
 
 def update_meeting(meeting: Meeting, values: dict) -> bool:
     """Apply the typed values; raise the calendar SEQUENCE once when calendar fields change, and
-    clear the invitees' replies when the time changes (the update mail asks them again).
+    clear the invitees' replies when the time changes (the update mail asks them again), and with
+    them what was kept of the old time: that it was estimated, and that it was reminded of.
 
     Returns whether calendar clients will see a change.
     """
@@ -61,6 +65,8 @@ def update_meeting(meeting: Meeting, values: dict) -> bool:
         meeting.sequence = (meeting.sequence or 0) + 1
     if retimed:
         reset_replies(meeting)
+        # A time someone set is no estimate, and a new time may pass unmarked again.
+        meeting.date_estimated, meeting.not_held_reminded_at = False, None
     db.session.flush()
     return changed
 
@@ -106,19 +112,36 @@ def mark_held(meeting: Meeting) -> bool:
     return True
 
 
-def begun_but_not_held(consortium_id: int, limit: int) -> list[Meeting]:
-    """The consortium's meetings still 開催予定 though they have begun (invitations.services.is_over
-    in SQL), the oldest `limit` of them: the secretariat is asked to mark them held."""
-    today = today_tokyo()
+def is_begun_but_not_held(meeting: Meeting, now: datetime) -> bool:
+    """Still 開催予定 though it has begun: what begun_but_not_held finds in SQL."""
+    return meeting.status is MeetingStatus.SCHEDULED and is_over(meeting, now)
+
+
+def not_held_among(meetings: Iterable[Meeting], may_edit: Callable[[int], bool]) -> set[int]:
+    """Ids of the listed meetings begun but still 開催予定 whose consortium may_edit allows: a list
+    shows them to their secretariat as needing attention."""
+    now = utcnow()
+    return {m.id for m in meetings if is_begun_but_not_held(m, now) and may_edit(m.consortium_id)}
+
+
+def begun_but_not_held_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """Still 開催予定 though begun by now: is_begun_but_not_held in SQL."""
+    today = to_tokyo(now).date()
     midnight = tokyo_datetime(today.year, today.month, today.day)
     begun = sa.or_(
-        sa.and_(Meeting.precision == DatePrecision.MINUTE, Meeting.starts_at <= utcnow()),
+        sa.and_(Meeting.precision == DatePrecision.MINUTE, Meeting.starts_at <= now),
         sa.and_(Meeting.precision != DatePrecision.MINUTE, Meeting.starts_at < midnight),
     )
+    return sa.and_(Meeting.status == MeetingStatus.SCHEDULED, begun)
+
+
+def begun_but_not_held(consortium_id: int, limit: int) -> list[Meeting]:
+    """The consortium's meetings still 開催予定 though they have begun, the oldest `limit` of them:
+    the secretariat is asked to mark them held."""
     return list(
         db.session.execute(
             sa.select(Meeting)
-            .where(Meeting.consortium_id == consortium_id, Meeting.status == MeetingStatus.SCHEDULED, begun)
+            .where(Meeting.consortium_id == consortium_id, begun_but_not_held_clause(utcnow()))
             .order_by(Meeting.starts_at, Meeting.id)
             .limit(limit)
         ).scalars()

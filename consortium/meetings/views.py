@@ -61,7 +61,9 @@ def index():
         abort(400, description=_("Choose upcoming or past meetings."))
     stmt = listing_statement(datetime.now(timezone.utc), upcoming=when == "upcoming")
     page = paginate(stmt, current_app.config["PER_PAGE"])
-    return render_template("meetings/index.html", page=page, when=when)
+    return render_template(
+        "meetings/index.html", page=page, when=when, not_held_ids=services.not_held_among(page.items, permissions.is_secretariat)
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>")

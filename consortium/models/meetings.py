@@ -59,20 +59,25 @@ class Meeting(Versioned, TimestampMixin, db.Model):
     consortium_id: Mapped[int] = mapped_column(sa.ForeignKey("consortium.id", ondelete="RESTRICT"))
     number: Mapped[int | None]  # 第5回
     title: Mapped[str] = mapped_column(sa.String(300))
-    kind: Mapped[MeetingKind] = mapped_column(
-        str_enum(MeetingKind, "meeting_kind"), default=MeetingKind.REGULAR
-    )
+    # None when the source does not say what kind of meeting it is (shown as 記載なし).
+    kind: Mapped[MeetingKind | None] = mapped_column(str_enum(MeetingKind, "meeting_kind"), default=MeetingKind.REGULAR)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A meeting known only by its date (第2回 5月29日) or month (6月以降) says so.
     precision: Mapped[DatePrecision] = mapped_column(
         str_enum(DatePrecision, "meeting_precision"), default=DatePrecision.MINUTE
     )
+    # A date inferred rather than given (5 meetings "about every 1.5 months" laid out by month):
+    # shown with 推定 beside it wherever the date is; setting a new time clears it.
+    date_estimated: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     venue: Mapped[str | None] = mapped_column(sa.String(300))
     room: Mapped[str | None] = mapped_column(sa.String(200))
     address: Mapped[str | None] = mapped_column(sa.String(300))
     online_url: Mapped[str | None] = mapped_column(sa.String(500))
     is_public: Mapped[bool] = mapped_column(default=True)  # 公開形式
+    # False when the source does not say whether the meeting is open (公開/非公開): the page says
+    # 記載なし instead of claiming either; is_public then only decides who may see it here.
+    public_stated: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     status: Mapped[MeetingStatus] = mapped_column(
         str_enum(MeetingStatus, "meeting_status"), default=MeetingStatus.SCHEDULED
     )
@@ -83,7 +88,12 @@ class Meeting(Versioned, TimestampMixin, db.Model):
     # The attendance form's version (the attendance and observers), apart from the meeting's own,
     # so that saving one does not make the other's open form stale.
     attendance_version: Mapped[int] = mapped_column(default=1, server_default="1")
-    unversioned = Versioned.unversioned | {"observers", "attendance_version"}
+    # When the secretariat was mailed that this meeting is past but still 開催予定 (once per
+    # meeting; a new time clears it).
+    not_held_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unversioned = Versioned.unversioned | {
+        "observers", "attendance_version", "date_estimated", "public_stated", "not_held_reminded_at"
+    }
 
     consortium: Mapped[Consortium] = relationship(back_populates="meetings")
     agenda_items: Mapped[list[AgendaItem]] = relationship(
