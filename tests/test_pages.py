@@ -21,7 +21,7 @@ def test_consortia_list_filters_and_searches(client, demo):
     assert "地域協創アクションプログラム" not in page
     # Full-width input matches half-width names.
     assert "CREATIVE-KANTO" in text(client.get("/consortia/?q=ｃｒｅａｔｉｖｅ"))
-    assert "NAGANO×KANTO" in text(client.get("/consortia/?theme=sdg-17&status=concluded"))
+    assert "NAGANO×KANTO" in text(client.get("/consortia/?theme=regional-revitalisation&status=planned"))
 
 
 def test_consortia_list_paginates(client, make_consortium, app):

@@ -9,6 +9,7 @@ import pypdf
 import pytest
 import weasyprint
 
+from consortium import files
 from consortium.pdf import cache, render
 
 
@@ -86,7 +87,7 @@ def test_a_failed_write_leaves_no_file(folder, monkeypatch):
     def fail(*_args):
         raise OSError("disk full")
 
-    monkeypatch.setattr(cache.os, "replace", fail)
+    monkeypatch.setattr(files.os, "replace", fail)
     with pytest.raises(OSError):
         cache.pdf_for("<p>二</p>", lambda html: b"%PDF-1.7")
     assert [p for p in folder.rglob("*") if p.is_file()] == []

@@ -3,6 +3,7 @@ reminders send`: each meeting is mailed about once (Meeting.not_held_reminded_at
 to the consortium's page, where each is marked held in one click."""
 from __future__ import annotations
 
+import smtplib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -12,7 +13,6 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..mail.compose import address, compose_from
-from ..mail.notices import in_batches
 from ..mail.transport import send
 from ..models import Consortium, Grant, GrantRole, Meeting, User
 from ..permissions import run_by_ancestor
@@ -74,6 +74,16 @@ def remind(consortium: Consortium, meetings: list[Meeting], now: datetime) -> in
 
 
 def send_due(now: datetime, report=print) -> tuple[int, int]:
-    """Remind, consortium by consortium. Returns (mails sent, consortia whose mail failed, to be
-    retried on the next run)."""
-    return in_batches(due(now), lambda group: remind(*group, now), report)
+    """Remind, consortium by consortium, each committed with its mail (sent here: it is the
+    scheduled run's, never a request's). Returns (mails sent, consortia whose mail failed: the
+    reminder is not recorded, so the next run tries again)."""
+    sent = failed = 0
+    for consortium, meetings in due(now):
+        try:
+            sent += remind(consortium, meetings, now)
+            db.session.commit()
+        except (smtplib.SMTPException, OSError) as error:
+            db.session.rollback()
+            failed += 1
+            report(f"{consortium!r}: mail failed, will retry: {error}")
+    return sent, failed
