@@ -100,12 +100,11 @@ def meeting_when(meeting, short: bool = False) -> str:
     every page, list, mail, PDF and calendar entry prints a meeting's date through this."""
     if meeting.precision is DatePrecision.MONTH:
         when = month_date(meeting.starts_at)
-    elif meeting.precision is DatePrecision.DAY:
-        when = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
     else:
-        day = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
-        end = f"–{clock(meeting.ends_at)}" if meeting.ends_at else ""
-        when = f"{day} {clock(meeting.starts_at)}{end}"
+        when = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
+        if meeting.precision is DatePrecision.MINUTE:
+            end = f"–{clock(meeting.ends_at)}" if meeting.ends_at else ""
+            when = f"{when} {clock(meeting.starts_at)}{end}"
     return gettext("%(when)s (estimated)", when=when) if meeting.date_estimated else when
 
 

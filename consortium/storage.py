@@ -44,6 +44,12 @@ def check_key(key: str) -> str:
     return key
 
 
+def fanned_out(name: str) -> str:
+    """A key under a sub-folder named by the name's first two characters (ab/abcdef…): hashes and
+    random names spread evenly, so no folder grows past a few thousand files."""
+    return f"{name[:2]}/{name}"
+
+
 class LocalStore:
     """An area as a folder on this machine's disk."""
 

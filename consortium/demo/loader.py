@@ -78,10 +78,11 @@ class Loader:
             db.session.add(row)
             db.session.flush()
             # A column default fills a None given on INSERT; what the data leaves empty stays empty.
-            for name, value in values.items():
-                if value is None and getattr(row, name) is not None:
+            filled = [name for name, value in values.items() if value is None and getattr(row, name) is not None]
+            if filled:
+                for name in filled:
                     setattr(row, name, None)
-            db.session.flush()
+                db.session.flush()
             self.created += 1
             return row
         changed = False

@@ -1,8 +1,8 @@
 """The store of materials: bytes under random keys, in the "uploads" area (consortium/storage.py).
 
 The uploaded name is never used as a key (it is only shown and offered as the download name),
-so no name can reach another area or overwrite another file. Keys are 32 hex characters;
-in a folder they sit in a sub-folder named by the first two, so no folder grows past a few thousand.
+so no name can reach another area or overwrite another file. Keys are 32 hex characters, fanned
+out by their first two (storage.fanned_out).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def _stored(key: str) -> str:
     """Where a key's bytes live in the area; a malformed key is refused before it names anything."""
     if not KEY.fullmatch(key or ""):
         raise ValueError(f"not a storage key: {key!r}")
-    return f"{key[:2]}/{key}"
+    return storage.fanned_out(key)
 
 
 def save(data: bytes) -> str:

@@ -66,7 +66,7 @@ events = Kept(EVENTS_KEPT)
 
 def _stored(key: tuple) -> str:
     digest = hashlib.sha256(repr(key).encode()).hexdigest()
-    return f"{digest[:2]}/{digest}.ics"
+    return storage.fanned_out(f"{digest}.ics")
 
 
 def kept_event(key: tuple) -> bytes | None:

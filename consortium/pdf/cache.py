@@ -21,7 +21,7 @@ def content_key(html: str) -> str:
 
 
 def _stored(key: str) -> str:
-    return f"{key[:2]}/{key}.pdf"
+    return storage.fanned_out(f"{key}.pdf")
 
 
 def read(key: str) -> bytes | None:
