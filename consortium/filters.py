@@ -98,7 +98,9 @@ def html_datetime(value: datetime) -> str:
 def meeting_when(meeting, short: bool = False) -> str:
     """The date (and time, when known) of a meeting, in Tokyo time, marked （推定） when inferred:
     every page, list, mail, PDF and calendar entry prints a meeting's date through this."""
-    if meeting.precision is DatePrecision.MONTH:
+    if meeting.precision is DatePrecision.FISCAL_YEAR:
+        when = fiscal_years(meeting)
+    elif meeting.precision is DatePrecision.MONTH:
         when = month_date(meeting.starts_at)
     else:
         when = short_date(meeting.starts_at) if short else long_date(meeting.starts_at)
@@ -106,6 +108,15 @@ def meeting_when(meeting, short: bool = False) -> str:
             end = f"–{clock(meeting.ends_at)}" if meeting.ends_at else ""
             when = f"{when} {clock(meeting.starts_at)}{end}"
     return gettext("%(when)s (estimated)", when=when) if meeting.date_estimated else when
+
+
+def fiscal_years(meeting) -> str:
+    """A meeting known only to its fiscal years: 2026年度（令和8年度）中, or 2016年度〜2018年度, date not fixed."""
+    first = japanese.fiscal_year(_as_date(meeting.starts_at))
+    last = japanese.fiscal_year(_as_date(meeting.ends_at)) - 1  # ends on the 1 April after the last
+    if first == last:
+        return gettext("during %(year)s, date not fixed", year=fiscal_year(first))
+    return gettext("between %(first)s and %(last)s, date not fixed", first=fiscal_year(first), last=fiscal_year(last))
 
 
 def fiscal_year(fy: int) -> str:

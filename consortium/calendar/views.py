@@ -62,7 +62,8 @@ def _calendar_page(stmt: sa.Select, consortium: Consortium | None, belongs: bool
         problems.append(_("The calendar has a month view and a list view. Here is the month view."))
         view = "month"
     start, end = bounds(first)
-    stmt = stmt.where(Meeting.starts_at >= start, Meeting.starts_at < end)
+    # A meeting known only to its fiscal years has no day or month to be shown on.
+    stmt = stmt.where(Meeting.dated, Meeting.starts_at >= start, Meeting.starts_at < end)
     stmt = stmt.options(joinedload(Meeting.consortium))
     context = {}
     if view == "month":

@@ -111,10 +111,10 @@ def show(consortium_id: int):
     )
     meetings = _meetings_statement(consortium)
     upcoming = db.session.execute(
-        meetings.where(Meeting.starts_at >= now).order_by(Meeting.starts_at).limit(10)
+        meetings.where(Meeting.past_from >= now).order_by(Meeting.starts_at).limit(10)
     ).scalars().all()
     past = db.session.execute(
-        meetings.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc()).limit(10)
+        meetings.where(Meeting.past_from < now).order_by(Meeting.starts_at.desc()).limit(10)
     ).scalars().all()
     children = db.session.execute(
         sa.select(Consortium)

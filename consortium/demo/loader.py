@@ -313,8 +313,11 @@ class Loader:
         )
 
     def load_meeting(self, consortium: Consortium, item: dict[str, Any]) -> Meeting:
-        starts, precision = parse_when(item["starts"])
-        ends = parse_when(item["ends"])[0] if item.get("ends") else None
+        if "fiscal_years" in item:
+            (starts, ends), precision = fiscal_years(item["fiscal_years"]), DatePrecision.FISCAL_YEAR
+        else:
+            starts, precision = parse_when(item["starts"])
+            ends = parse_when(item["ends"])[0] if item.get("ends") else None
         meeting = self.upsert_meeting(consortium, item, starts, ends, precision)
         self.load_agenda(meeting, item.get("agenda", []))
         if item.get("minutes"):
@@ -405,6 +408,18 @@ def parse_when(value: date | str) -> tuple[datetime, DatePrecision]:
         return tokyo_datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute), DatePrecision.MINUTE
     day, precision = parse_date(value)
     return tokyo_datetime(day.year, day.month, day.day), precision
+
+
+def fiscal_years(value: Any) -> tuple[datetime, datetime]:
+    """[first, last] fiscal years of a meeting the source gives no date for: from the first 1 April
+    to the 1 April after the last."""
+    try:
+        first, last = (int(year) for year in value)
+    except (TypeError, ValueError) as exc:
+        raise DemoDataError(f"not [first, last] fiscal years: {value!r}") from exc
+    if last < first:
+        raise DemoDataError(f"fiscal years out of order: {value!r}")
+    return tokyo_datetime(first, 4, 1), tokyo_datetime(last + 1, 4, 1)
 
 
 def load_demo(

@@ -48,7 +48,9 @@ class Feed:
 
     @property
     def clause(self) -> sa.ColumnElement[bool]:
-        return sa.and_(self.where, Meeting.starts_at >= self.since) if self.since else self.where
+        # A meeting known only to its fiscal years has no day for a calendar to put it on.
+        dated = sa.and_(self.where, Meeting.dated)
+        return sa.and_(dated, Meeting.starts_at >= self.since) if self.since else dated
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,8 @@ def webcal(endpoint: str, **values) -> str:
 def meeting(meeting_id: int):
     """Download one meeting as an .ics file, with what the visitor may see of it."""
     meeting = db.session.get(Meeting, meeting_id)
+    if not meeting.dated:
+        abort(404, description=_("This meeting has no date yet, so there is no calendar entry for it."))
     member = permissions.is_member(meeting.consortium_id)
     return calendar_response(
         publish.meeting_validators(meeting, member),

@@ -20,7 +20,7 @@ GRACE = timedelta(days=1)
 
 
 def due_meetings(now: datetime) -> list[Meeting]:
-    """Meetings within REMIND_BEFORE, not begun, cancelled or month-only, whose current version
+    """Meetings within REMIND_BEFORE, not begun, cancelled or without a day, whose current version
     went to someone at least GRACE ago."""
     invited_long_enough = sa.exists().where(
         SentNotice.meeting_id == Meeting.id,
@@ -35,7 +35,7 @@ def due_meetings(now: datetime) -> list[Meeting]:
                 Meeting.starts_at > now,
                 Meeting.starts_at <= now + REMIND_BEFORE,
                 Meeting.status.not_in((MeetingStatus.CANCELLED, MeetingStatus.HELD)),
-                Meeting.precision != DatePrecision.MONTH,
+                Meeting.precision.not_in((DatePrecision.MONTH, DatePrecision.FISCAL_YEAR)),
                 invited_long_enough,
             )
             .options(joinedload(Meeting.consortium))

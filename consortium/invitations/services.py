@@ -28,7 +28,7 @@ def why_not_invite(meeting: Meeting, now: datetime) -> str | None:
     """Why invitations cannot go out now (a message key for the views), or None when they can."""
     if meeting.status is MeetingStatus.CANCELLED:
         return "cancelled"
-    if meeting.precision is DatePrecision.MONTH:
+    if meeting.precision in (DatePrecision.MONTH, DatePrecision.FISCAL_YEAR):
         return "no_date"
     if is_over(meeting, now):
         return "over"

@@ -27,7 +27,7 @@ from wtforms.widgets import HiddenInput, TextArea
 from ..directory.matching import find_organization, find_people, person_label, typed_id
 from ..extensions import db
 from ..forms import Form, ends_after_start, enum_choices, normalise_line, optional_id, options
-from ..japanese import to_tokyo, tokyo_datetime
+from ..japanese import fiscal_year, to_tokyo, tokyo_datetime
 from ..lines import typed_text
 from ..models import AgendaItem, DatePrecision, Meeting, MeetingKind, MeetingStatus, Organization, Person
 from ..versions import VersionedForm, VersionField
@@ -37,6 +37,7 @@ PRECISIONS = options([
     (DatePrecision.MINUTE.value, _l("Date and time are known")),
     (DatePrecision.DAY.value, _l("Only the date is known")),
     (DatePrecision.MONTH.value, _l("Only the month is known")),
+    (DatePrecision.FISCAL_YEAR.value, _l("Only the fiscal year is known")),
 ])
 # Browsers send HH:MM, or HH:MM:SS when a step below a minute is set.
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
@@ -61,17 +62,26 @@ class WhenForm(Form):
     day = DateField(
         _l("Date"),
         validators=[DataRequired(_l("Enter the date."))],
-        description=_l("In Japan time. When only the month is known, any day of that month will do."),
+        description=_l("In Japan time. When only the month or the fiscal year is known, any day of it will do."),
+    )
+    last_fiscal_year = IntegerField(
+        _l("Last fiscal year"),
+        validators=[Optional(), NumberRange(min=1900, max=2200, message=_l("Enter a year such as 2026."))],
+        description=_l("Only when the fiscal year is known and the meeting may fall in any of several: the last of them."),
     )
     start_time = TimeField(
         _l("Starts at"), format=TIME_FORMATS, validators=[Optional()],
-        description=_l("Leave the times empty when only the date or the month is known."),
+        description=_l("Leave the times empty when only the date, the month or the fiscal year is known."),
     )
     end_time = TimeField(_l("Ends at"), format=TIME_FORMATS, validators=[Optional()])
 
     @property
     def times_known(self) -> bool:
         return self.precision.data == DatePrecision.MINUTE.value
+
+    def validate_last_fiscal_year(self, field):
+        if field.data is not None and self.day.data is not None and field.data < fiscal_year(self.day.data):
+            raise ValidationError(_l("Enter a fiscal year no earlier than the date's (%(year)d).", year=fiscal_year(self.day.data)))
 
     def validate_end_time(self, field):
         if self.times_known:
@@ -85,13 +95,15 @@ class WhenForm(Form):
         else:
             # Without a known time the time fields mean nothing, so nothing typed there can be wrong.
             self.start_time.errors, self.end_time.errors = [], []
+        if self.precision.data != DatePrecision.FISCAL_YEAR.value:
+            self.last_fiscal_year.errors = []  # means nothing unless only the fiscal year is known
         self._errors = None
         return not any(field.errors for field in self) and not self.form_errors
 
     def when(self) -> tuple[DatePrecision, datetime, datetime | None] | None:
         """The precision and the aware start and end as typed, or None while the fields do not say
         when (nothing typed yet, or something wrong in them)."""
-        fields = (self.precision, self.day, self.start_time, self.end_time)
+        fields = (self.precision, self.day, self.start_time, self.end_time, self.last_fiscal_year)
         if any(field.errors for field in fields) or self.day.data is None:
             return None
         precision = DatePrecision(self.precision.data)
@@ -104,6 +116,10 @@ class WhenForm(Form):
             ends_at = tokyo_datetime(day.year, day.month, day.day, end.hour, end.minute) if end else None
         elif precision is DatePrecision.DAY:
             starts_at, ends_at = tokyo_datetime(day.year, day.month, day.day), None
+        elif precision is DatePrecision.FISCAL_YEAR:
+            first = fiscal_year(day)
+            starts_at = tokyo_datetime(first, 4, 1)
+            ends_at = tokyo_datetime((self.last_fiscal_year.data or first) + 1, 4, 1)
         else:
             starts_at, ends_at = tokyo_datetime(day.year, day.month, 1), None
         return precision, starts_at, ends_at
@@ -141,6 +157,8 @@ class MeetingForm(VersionedForm, WhenForm):
                 kwargs.setdefault("start_time", starts.time())
                 if meeting.ends_at is not None:
                     kwargs.setdefault("end_time", to_tokyo(meeting.ends_at).time())
+            elif meeting.precision is DatePrecision.FISCAL_YEAR:
+                kwargs.setdefault("last_fiscal_year", fiscal_year(to_tokyo(meeting.ends_at).date()) - 1)
         super().__init__(obj=meeting, **kwargs)
 
     def values(self) -> dict:

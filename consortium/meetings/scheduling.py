@@ -46,8 +46,8 @@ def warnings_for(
 
 
 def day_warnings(precision: DatePrecision, starts_at: datetime) -> list[ScheduleWarning]:
-    """A national holiday or a weekend, on the meeting's day in Japan; nothing for a month-only date."""
-    if precision is DatePrecision.MONTH:
+    """A national holiday or a weekend, on the meeting's day in Japan; nothing without a day."""
+    if precision in (DatePrecision.MONTH, DatePrecision.FISCAL_YEAR):
         return []
     day = to_tokyo(starts_at).date()
     found = []
@@ -65,8 +65,8 @@ def span(
     precision: DatePrecision, starts_at: datetime, ends_at: datetime | None
 ) -> tuple[datetime, datetime] | None:
     """The time a meeting takes up: as given (DEFAULT_LENGTH without an end), its whole day in
-    Japan when only the date is known, and None when only the month is."""
-    if precision is DatePrecision.MONTH:
+    Japan when only the date is known, and None when only the month or fiscal year is."""
+    if precision in (DatePrecision.MONTH, DatePrecision.FISCAL_YEAR):
         return None
     if precision is DatePrecision.DAY:
         day = to_tokyo(starts_at).date()
@@ -109,7 +109,7 @@ def clash_warnings(
         .outerjoin(Organization, sa.and_(mine.person_id.is_(None), Organization.id == mine.organization_id))
         .where(
             Meeting.status.not_in(NOT_TAKING_PLACE),
-            Meeting.precision != DatePrecision.MONTH,
+            Meeting.precision.not_in((DatePrecision.MONTH, DatePrecision.FISCAL_YEAR)),
             Meeting.starts_at < end,
             Meeting.starts_at > start - LONGEST,
             # Wide enough for any meeting without an end (a day at most); span() then decides.

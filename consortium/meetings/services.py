@@ -113,8 +113,9 @@ def mark_held(meeting: Meeting) -> bool:
 
 
 def is_begun_but_not_held(meeting: Meeting, now: datetime) -> bool:
-    """Still 開催予定 though it has begun: what begun_but_not_held finds in SQL."""
-    return meeting.status is MeetingStatus.SCHEDULED and is_over(meeting, now)
+    """Still 開催予定 though it has begun: what begun_but_not_held finds in SQL. A meeting known
+    only to its fiscal years is never overdue: its secretariat gives it a day when it is held."""
+    return meeting.status is MeetingStatus.SCHEDULED and meeting.dated and is_over(meeting, now)
 
 
 def not_held_among(meetings: Iterable[Meeting], may_edit: Callable[[int], bool]) -> set[int]:
@@ -132,7 +133,7 @@ def begun_but_not_held_clause(now: datetime) -> sa.ColumnElement[bool]:
         sa.and_(Meeting.precision == DatePrecision.MINUTE, Meeting.starts_at <= now),
         sa.and_(Meeting.precision != DatePrecision.MINUTE, Meeting.starts_at < midnight),
     )
-    return sa.and_(Meeting.status == MeetingStatus.SCHEDULED, begun)
+    return sa.and_(Meeting.status == MeetingStatus.SCHEDULED, Meeting.dated, begun)
 
 
 def begun_but_not_held(consortium_id: int, limit: int) -> list[Meeting]:

@@ -48,8 +48,8 @@ def listing_statement(now: datetime, upcoming: bool = True) -> sa.Select:
         .options(joinedload(Meeting.consortium))
     )
     if upcoming:
-        return stmt.where(Meeting.starts_at >= now).order_by(Meeting.starts_at, Meeting.id)
-    return stmt.where(Meeting.starts_at < now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        return stmt.where(Meeting.past_from >= now).order_by(Meeting.starts_at, Meeting.id)
+    return stmt.where(Meeting.past_from < now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
 
 
 @bp.get("/meetings/")

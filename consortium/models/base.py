@@ -128,7 +128,9 @@ class DatePrecision(LabelledEnum):
     MINUTE = ("minute", _l("Date and time"))
     DAY = ("day", _l("Date"))
     MONTH = ("month", _l("Month"))
-    FISCAL_YEAR = ("fiscal_year", _l("Fiscal year"))  # 2018年度: milestones only, never a meeting
+    # 2018年度; a meeting known only to its fiscal year(s) starts on the first 1 April and ends on
+    # the 1 April after the last: it has no day, so no calendar, feed or invitation carries it.
+    FISCAL_YEAR = ("fiscal_year", _l("Fiscal year"))
 
 
 def maintain_search_text(model, *fields: str) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -50,6 +51,7 @@ class Meeting(Versioned, TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at > starts_at", name="ends_after_start"),
         sa.CheckConstraint("number IS NULL OR number > 0", name="number_positive"),
+        sa.CheckConstraint("precision <> 'fiscal_year' OR ends_at IS NOT NULL", name="fiscal_years_end"),
         sa.CheckConstraint("observers IS NULL OR observers >= 0", name="observers_not_negative"),
         sa.Index("ix_meeting_consortium_starts", "consortium_id", "starts_at"),
     )
@@ -63,7 +65,8 @@ class Meeting(Versioned, TimestampMixin, db.Model):
     kind: Mapped[MeetingKind | None] = mapped_column(str_enum(MeetingKind, "meeting_kind"), default=MeetingKind.REGULAR)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # A meeting known only by its date (第2回 5月29日) or month (6月以降) says so.
+    # A meeting known only by its date (第2回 5月29日), month (6月以降) or fiscal years (a seminar a
+    # three-year programme plans without a date) says so.
     precision: Mapped[DatePrecision] = mapped_column(
         str_enum(DatePrecision, "meeting_precision"), default=DatePrecision.MINUTE
     )
@@ -107,6 +110,22 @@ class Meeting(Versioned, TimestampMixin, db.Model):
         back_populates="meeting", cascade="all, delete-orphan"
     )
     polls: Mapped[list[Poll]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+
+    @hybrid_property
+    def dated(self) -> bool:
+        """Whether the meeting has a day, or at least a month, that calendars and invitations can use."""
+        return self.precision != DatePrecision.FISCAL_YEAR
+
+    @hybrid_property
+    def past_from(self) -> datetime:
+        """When the meeting moves from the upcoming to the past ones: its start, or the end of its
+        fiscal years when it is known only to them (a seminar of 2026年度 is upcoming all year)."""
+        return self.starts_at if self.dated else self.ends_at
+
+    @past_from.inplace.expression
+    @classmethod
+    def _past_from_expression(cls) -> sa.ColumnElement[datetime]:
+        return sa.case((cls.precision == DatePrecision.FISCAL_YEAR, cls.ends_at), else_=cls.starts_at)
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.starts_at:%Y-%m-%d} {self.title[:20]}>"
