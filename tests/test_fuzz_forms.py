@@ -331,8 +331,9 @@ class Spec:
 
 # Fields a directory name is typed into read back as the directory spells that row.
 RESOLVED = ("name", "on_behalf_of", "organisation", "person", "presenter_name")
-# A meeting's times mean nothing unless its precision is "minute"; its day is the 1st for a month.
-WHEN = ("day", "start_time", "end_time")
+# A meeting's times mean nothing unless its precision is "minute"; its day is the 1st for a month
+# (1 April for a fiscal year); its last fiscal year means nothing for other precisions.
+WHEN = ("day", "start_time", "end_time", "last_fiscal_year")
 
 FORMS = [
     Spec("accounts.login", "anonymous", "/accounts/login"),

@@ -208,9 +208,13 @@ def test_the_mail_page_is_the_secretariats_own(client, db, world, login, make_us
 
 @pytest.mark.parametrize("change, message", [
     ({"status": MeetingStatus.CANCELLED}, "The meeting is cancelled"),
-    ({"precision": DatePrecision.MONTH}, "Only the month of the meeting is known"),
+    ({"precision": DatePrecision.MONTH}, "The meeting has no date yet"),
+    (
+        {"precision": DatePrecision.FISCAL_YEAR, "starts_at": tokyo_datetime(2098, 4, 1), "ends_at": tokyo_datetime(2099, 4, 1)},
+        "The meeting has no date yet",
+    ),
     ({"starts_at": datetime.now(UTC) - timedelta(hours=1), "ends_at": None}, "The meeting has already begun"),
-], ids=["cancelled", "month_only", "begun"])
+], ids=["cancelled", "month_only", "fiscal_year_only", "begun"])
 def test_no_invitation_for_a_cancelled_undated_or_begun_meeting(db, client, world, login, post, smtp_server, english, change, message):
     meeting = db.session.get(Meeting, world["meeting"].id)
     for name, value in change.items():

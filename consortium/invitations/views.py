@@ -25,7 +25,7 @@ bp = Blueprint("invitations", __name__)
 
 WHY_NOT = {
     "cancelled": _l("The meeting is cancelled, so no invitation can go out."),
-    "no_date": _l("Only the month of the meeting is known. Set its date (a date poll helps) before inviting."),
+    "no_date": _l("The meeting has no date yet. Set its date (a date poll helps) before inviting."),
     "over": _l("The meeting has already begun, so invitations can no longer go out."),
 }
 
