@@ -41,17 +41,24 @@ def queue():
     return Queue(QUEUE, connection=redis())
 
 
-def enqueue(func: Callable, *args: Any, retry_intervals: list[int] | None = None) -> None:
+def enqueue(func: Callable, *args: Any, retry_intervals: list[int] | None = None, once: str | None = None) -> None:
     """Run func(*args) on the queue, or now when no queue is configured. Call it after the commit
-    that wrote what the job reads: a worker may start on it at once."""
+    that wrote what the job reads: a worker may start on it at once. With `once` (a job id), the
+    job is not queued again while one of that id waits or runs."""
     if not configured():
         func(*args)
         return
     from rq import Retry
+    from rq.job import JobStatus
 
+    jobs = queue()
+    if once is not None:
+        waiting = jobs.fetch_job(once)
+        if waiting is not None and waiting.get_status() in (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED):
+            return
     retry = Retry(max=len(retry_intervals), interval=retry_intervals) if retry_intervals else None
     request_id = g.get("request_id") if has_request_context() else None
-    queue().enqueue(run, f"{func.__module__}:{func.__qualname__}", args, request_id, retry=retry)
+    jobs.enqueue(run, f"{func.__module__}:{func.__qualname__}", args, request_id, retry=retry, job_id=once)
 
 
 def run(target: str, args: tuple, request_id: str | None = None) -> None:

@@ -1,6 +1,8 @@
 """Minutes: the editor, review (発言者確認), approval (会議録署名), publication and history."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -32,6 +34,7 @@ from ..models import (
     User,
 )
 from ..pagination import paginate
+from ..pdf import views as pdf_views
 from ..permissions import Access, guard
 from ..redirects import local_path
 from . import queries, services
@@ -222,8 +225,9 @@ def history(meeting_id: int):
     )
 
 
-def _step(meeting_id: int, step, success: str):
-    """Run one workflow step on the meeting's minutes: flash what happened, go back."""
+def _step(meeting_id: int, step, success: str, then: Callable[[Meeting], None] | None = None):
+    """Run one workflow step on the meeting's minutes: flash what happened, go back. `then` runs
+    once the step is committed."""
     meeting = db.session.get(Meeting, meeting_id)
     if not ButtonForm().validate_on_submit():
         flash(_("The form had expired. Please try again."), "warning")
@@ -243,6 +247,8 @@ def _step(meeting_id: int, step, success: str):
         db.session.rollback()
         flash(_("Someone changed the minutes at the same moment. Please try again."), "warning")
         return _back(meeting.id)
+    if then is not None:
+        then(meeting)
     flash(message, "success")
     return _back(meeting.id)
 
@@ -271,7 +277,7 @@ def approve(meeting_id: int):
 @guard(Access.SECRETARIAT)
 def publish(meeting_id: int):
     """Publish approved minutes to whoever may see the meeting."""
-    return _step(meeting_id, services.publish, _("The minutes are published."))
+    return _step(meeting_id, services.publish, _("The minutes are published."), then=pdf_views.warm_minutes)
 
 
 @bp.post("/<int:meeting_id>/minutes/reopen")

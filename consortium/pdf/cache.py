@@ -10,9 +10,9 @@ import hashlib
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .. import storage
+from .. import jobs, storage
 from ..kept import Kept
-from .render import RENDERER
+from .render import RENDERER, html_to_pdf
 
 
 def content_key(html: str) -> str:
@@ -29,7 +29,7 @@ def read(key: str) -> bytes | None:
     return storage.store("pdf-cache").get(_stored(key))
 
 
-def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:
+def pdf_for(html: str, render: Callable[[str], bytes] = html_to_pdf) -> tuple[str, bytes]:
     """(key, PDF bytes) for the HTML: read from the cache, or rendered and stored."""
     key = content_key(html)
     data = read(key)
@@ -37,6 +37,16 @@ def pdf_for(html: str, render: Callable[[str], bytes]) -> tuple[str, bytes]:
         data = render(html)
         storage.store("pdf-cache").put(_stored(key), data)
     return key, data
+
+
+def render_later(html: str) -> None:
+    """Have a worker render the HTML into the cache (at once without a queue): once per key,
+    however many visitors ask while it renders."""
+    jobs.enqueue(render_job, html, once=f"pdf-{content_key(html)}")
+
+
+def render_job(html: str) -> None:
+    pdf_for(html)
 
 
 class Known(NamedTuple):

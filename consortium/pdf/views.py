@@ -11,18 +11,19 @@ import io
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import force_locale
 
-from .. import permissions
+from .. import jobs, permissions
 from ..extensions import db
 from ..models import Consortium, Meeting, Minutes
 from ..permissions import Access, guard
 from ..consortia.roster import as_of
 from ..rosters.exporter import download_name
-from . import cache, contents, render
+from . import cache, contents
 
 bp = Blueprint("pdf", __name__)
+PREPARING_RETRY = 2  # seconds before the waiting page asks again
 
 
 @bp.get("/meetings/<int:meeting_id>/agenda.pdf")
@@ -61,18 +62,38 @@ def roster(consortium_id: int):
     return _send(lambda: contents.roster(db.session.get(Consortium, consortium_id), on))
 
 
+def printed(printout: contents.Printout) -> str:
+    """The printout's HTML: in Japanese, whatever language the visitor reads the site in."""
+    with force_locale("ja"):
+        return render_template(printout.template, **printout.context)
+
+
+def warm_minutes(meeting: Meeting) -> None:
+    """Just published: have a worker render the 議事録 and the 議事要旨, so the first visitors find
+    them ready. Without a queue the first visitor of each has it rendered."""
+    if jobs.configured():
+        for full in (True, False):
+            cache.render_later(printed(contents.minutes(meeting, full)))
+
+
 def _send(build: Callable[[], contents.Printout], version: tuple | None = None):
-    """Answer with the document's PDF, shown in the browser, 304 when the visitor has it already."""
+    """Answer with the document's PDF, shown in the browser, 304 when the visitor has it already.
+    With a queue, a PDF not rendered yet is rendered by a worker while the visitor waits on a page
+    that reloads itself: no request renders a PDF."""
     known = cache.versions.get(version) if version else None
     data = cache.read(known.key) if known else None
     if data is None:
         printout = build()
-        with force_locale("ja"):
-            html = render_template(printout.template, **printout.context)
-        key, data = cache.pdf_for(html, render.html_to_pdf)
-        known = cache.Known(key, printout.title, printout.public)
+        html = printed(printout)
+        known = cache.Known(cache.content_key(html), printout.title, printout.public)
         if version:
             cache.versions.put(version, known)
+        data = cache.read(known.key)
+        if data is None and jobs.configured():
+            cache.render_later(html)
+            return _preparing(known)
+        if data is None:
+            _key, data = cache.pdf_for(html)
     response = send_file(
         io.BytesIO(data),
         mimetype="application/pdf",
@@ -85,4 +106,14 @@ def _send(build: Callable[[], contents.Printout], version: tuple | None = None):
     response.cache_control.public = known.public
     response.cache_control.private = not known.public
     response.cache_control.no_cache = True
+    return response
+
+
+def _preparing(known: cache.Known):
+    """202 while a worker renders the PDF: the page reloads itself (static/reload.js) until it is there."""
+    response = make_response(
+        render_template("pdf/preparing.html", title=known.title, public=known.public, retry=PREPARING_RETRY), 202
+    )
+    response.headers["Retry-After"] = str(PREPARING_RETRY)
+    response.cache_control.no_store = True
     return response
