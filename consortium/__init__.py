@@ -23,6 +23,9 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     app = Flask(
         __name__,
         instance_relative_config=True,
+        # Each machine's own folder (the SQLite file and local stores when nothing is shared);
+        # by default instance/ beside the code.
+        instance_path=os.environ.get("CONSORTIUM_INSTANCE") or None,
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
