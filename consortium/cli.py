@@ -1,5 +1,6 @@
 """Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`,
-`… reminders send` and `… caches prune` (for cron), `… jobs work` and `… jobs schedule` (the queue)."""
+`… reminders send` and `… caches prune` (for cron), `… jobs work` and `… jobs schedule` (the queue),
+`… backup create FILE` and `… backup restore FILE`."""
 from __future__ import annotations
 
 import functools
@@ -21,6 +22,7 @@ demo_cli = AppGroup("demo", help="Demo data taken from the seed documents.")
 users_cli = AppGroup("users", help="Accounts.")
 reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cron.")
 jobs_cli = AppGroup("jobs", help="The job queue in Redis (REDIS_URL): its workers and its scheduler.")
+backup_cli = AppGroup("backup", help="Backups of the database's rows and the stored materials, and restoring them.")
 caches_cli = AppGroup("caches", help="The disk caches of PDFs and calendar events, meant to be pruned from cron.")
 
 UPGRADE = "Run `flask --app consortium db upgrade` first."
@@ -183,9 +185,35 @@ def caches_prune() -> None:
         )
 
 
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@needs_schema
+def backup_create(path: str) -> None:
+    """Write every row and every stored material to PATH (.tar.gz); safe while the site runs."""
+    from . import backup
+
+    manifest = backup.create(path, click.echo)
+    click.echo(f"Backup written to {path}: {sum(manifest['tables'].values())} rows, {sum(manifest['files'].values())} files.")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@needs_schema
+def backup_restore(path: str) -> None:
+    """Put a backup into this new, empty database (run `flask db upgrade` on it first) and its stores."""
+    from . import backup
+
+    try:
+        manifest = backup.restore(path, click.echo)
+    except backup.RestoreRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"Restored from {path}: {sum(manifest['tables'].values())} rows, {sum(manifest['files'].values())} files.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(caches_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_cli)
