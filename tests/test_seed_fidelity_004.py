@@ -357,12 +357,6 @@ def test_planned_seminars_forums_and_matchings_are_meetings_of_fiscal_2016_to_20
     assert checked == 18 + 19 * 7 + 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The consortium page lists meetings by start only (newest first for past ones); meetings of "
-    "the same fiscal years tie, and the database returns them in reverse entry order. "
-    "A tie-breaker on the entry order (Meeting.id) in consortia.views.show is needed.",
-)
 def test_planned_events_are_listed_on_each_page_in_document_order(client, db, demo, document):
     """Each page lists its planned events in the document's order (they share their fiscal years)."""
     events = planned(document)

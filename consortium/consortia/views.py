@@ -111,10 +111,11 @@ def show(consortium_id: int):
     )
     meetings = _meetings_statement(consortium)
     upcoming = db.session.execute(
-        meetings.where(Meeting.past_from >= now).order_by(Meeting.starts_at).limit(10)
+        meetings.where(Meeting.past_from >= now).order_by(Meeting.starts_at, Meeting.id).limit(10)
     ).scalars().all()
     past = db.session.execute(
-        meetings.where(Meeting.past_from < now).order_by(Meeting.starts_at.desc()).limit(10)
+        # Newest first; meetings of the same time (a programme's undated seminars) in the order entered.
+        meetings.where(Meeting.past_from < now).order_by(Meeting.starts_at.desc(), Meeting.id).limit(10)
     ).scalars().all()
     children = db.session.execute(
         sa.select(Consortium)
@@ -167,7 +168,7 @@ def meetings(consortium_id: int):
     """List all of a consortium's meetings the visitor may see, newest first."""
     consortium = db.session.get(Consortium, consortium_id)
     page = paginate(
-        _meetings_statement(consortium).order_by(Meeting.starts_at.desc()),
+        _meetings_statement(consortium).order_by(Meeting.starts_at.desc(), Meeting.id),
         current_app.config["PER_PAGE"],
     )
     return render_template(

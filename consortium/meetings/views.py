@@ -49,7 +49,7 @@ def listing_statement(now: datetime, upcoming: bool = True) -> sa.Select:
     )
     if upcoming:
         return stmt.where(Meeting.past_from >= now).order_by(Meeting.starts_at, Meeting.id)
-    return stmt.where(Meeting.past_from < now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    return stmt.where(Meeting.past_from < now).order_by(Meeting.starts_at.desc(), Meeting.id)
 
 
 @bp.get("/meetings/")
