@@ -26,6 +26,7 @@ class Pending:
     filename: str
     data: bytes
     whole: bool = False  # the file is the whole roster: members it does not name leave
+    name: str = ""  # its key in the "imports" store
 
 
 def store(consortium_id: int, filename: str, data: bytes, whole: bool = False) -> None:
@@ -62,13 +63,18 @@ def load(consortium_id: int) -> Pending | None:
     data = storage.store("imports").get(entry["name"])
     if data is None:
         return None
-    return Pending(consortium_id, entry.get("filename") or "", data, entry.get("whole") is True)
+    return Pending(consortium_id, entry.get("filename") or "", data, entry.get("whole") is True, entry["name"])
 
 
 def waiting(consortium_id: int) -> str | None:
     """The file name of an upload waiting for this consortium in this session, without reading it."""
     entry = _entry(consortium_id)
     return (entry.get("filename") or "—") if entry is not None else None
+
+
+def forget() -> None:
+    """Forget the waiting upload in this session, leaving its file to the job that imports it."""
+    session.pop(SESSION_KEY, None)
 
 
 def discard() -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -363,6 +364,9 @@ def _changes(p: PlannedRow, columns: frozenset[str]) -> dict[str, tuple]:
     return changes
 
 
+PROGRESS_EVERY = 50  # rows of an import between two progress reports
+
+
 @dataclass
 class ImportResult:
     total: int
@@ -371,8 +375,11 @@ class ImportResult:
     left: int = 0
 
 
-def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> ImportResult:
-    """Create missing organisations and people, then create or update every membership; flush only."""
+def apply_import(
+    consortium: Consortium, plan: Plan, filename: str = "", progress: Callable[[int], None] = lambda _done: None
+) -> ImportResult:
+    """Create missing organisations and people, then create or update every membership; flush only.
+    progress(rows done) is told every few dozen rows of the memberships."""
     if not plan.ok:
         raise ValueError("a plan with errors cannot be applied")
     rows = plan.rows
@@ -419,7 +426,9 @@ def apply_import(consortium: Consortium, plan: Plan, filename: str = "") -> Impo
         db.session.flush()
 
     created_for: dict[int, Membership] = {}
-    for p in rows:
+    for done, p in enumerate(rows):
+        if done and done % PROGRESS_EVERY == 0:
+            progress(done)
         org = organization_of(p)
         if "email" in p.changes and p.person is not None:
             p.person.email = p.changes["email"][1]

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, ngettext
+from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -14,9 +15,9 @@ from ..extensions import db
 from ..forms import ButtonForm, render_form
 from ..models import Consortium, Membership
 from ..pagination import Page, page_number
-from .. import contact, permissions
+from .. import contact, jobs, permissions
 from ..permissions import Access, guard
-from . import exporter, importer, pending, services
+from . import exporter, importer, importing, pending, services
 from .forms import RosterUploadForm
 
 bp = Blueprint("rosters", __name__, url_prefix="/consortia")
@@ -133,22 +134,40 @@ def confirm(consortium_id: int):
         # Someone may have changed the roster since the preview: show it again, write nothing.
         flash(_("Nothing was imported: some rows have errors. Correct the file and upload it again."), "error")
         return redirect(url_for(".preview", consortium_id=consortium.id))
+    if jobs.configured():
+        import_id = importing.start(consortium.id, stored.name, stored.filename, stored.whole, current_user.id)
+        pending.forget()  # the worker removes the file once it is written
+        return redirect(url_for(".progress", consortium_id=consortium.id, import_id=import_id))
     result = services.apply_import(consortium, plan, stored.filename)
     db.session.commit()
     pending.discard()
-    flash(
-        ngettext(
-            "%(num)d member imported (%(created)d new, %(updated)d updated).",
-            "%(num)d members imported (%(created)d new, %(updated)d updated).",
-            result.total,
-            created=result.created,
-            updated=result.updated,
-        ),
-        "success",
-    )
-    if result.left:
-        flash(ngettext("%(num)d member left the roster.", "%(num)d members left the roster.", result.left), "success")
+    for message in outcome_messages(result.total, result.created, result.updated, result.left):
+        flash(message, "success")
     return redirect(url_for("consortia.show", consortium_id=consortium.id))
+
+
+def outcome_messages(total: int, created: int, updated: int, left: int) -> list[str]:
+    """What an import did, as the consortium page flashes it and the progress page shows it."""
+    messages = [ngettext(
+        "%(num)d member imported (%(created)d new, %(updated)d updated).",
+        "%(num)d members imported (%(created)d new, %(updated)d updated).",
+        total, created=created, updated=updated,
+    )]
+    if left:
+        messages.append(ngettext("%(num)d member left the roster.", "%(num)d members left the roster.", left))
+    return messages
+
+
+@bp.get("/<int:consortium_id>/roster/import/<import_id>")
+@guard(Access.SECRETARIAT)
+def progress(consortium_id: int, import_id: str):
+    """How far a queued import has come; the page reloads itself until it has finished."""
+    consortium = db.session.get(Consortium, consortium_id)
+    found = importing.read(import_id, consortium.id) if jobs.configured() else None
+    if found is None:
+        abort(404, description=_("There is no such import of this roster. It may have finished more than a day ago."))
+    messages = outcome_messages(found.total, found.created, found.updated, found.left) if found.state == "done" else []
+    return render_template("rosters/progress.html", consortium=consortium, progress=found, messages=messages)
 
 
 @bp.post("/<int:consortium_id>/roster/import/cancel")
