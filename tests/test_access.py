@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import Client, post_form, sign_in
+from redis import Redis
 
 from consortium.accounts.services import password_token
 from consortium.documents.services import add_document
@@ -31,6 +32,9 @@ from consortium.models import (
 )
 from consortium.permissions import Access
 from consortium.personal_links import make_token
+from consortium.rosters import importing
+
+ACCESS_QUEUE = "redis://127.0.0.1:6379/10"  # a Redis database of its own, emptied after each world
 
 ROLES = ("anonymous", "outside_member", "outside_secretariat", "member", "secretariat", "admin")
 LEVEL_OF_ROLE = {
@@ -59,7 +63,7 @@ def test_every_route_declares_its_rule(app):
 
 
 @pytest.fixture()
-def world(app, upload_folder, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request):
+def world(app, upload_folder, db, make_consortium, make_meeting, make_member, make_organization, make_person, make_user, request, monkeypatch):
     """One consortium with one of everything, its members and secretariat, and outsiders.
 
     Under a programme (param (visibility, "programme")), the walked consortium is a project of a
@@ -106,6 +110,12 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         "secretariat": make_user(runs),
         "admin": make_user(is_admin=True),
     }
+    # A queue, for the page of a queued roster import (its jobs are never run here).
+    Redis.from_url(ACCESS_QUEUE).flushdb()
+    monkeypatch.setitem(app.config, "REDIS_URL", ACCESS_QUEUE)
+    app.extensions.pop("jobs_redis", None)
+    request.addfinalizer(lambda: (app.extensions.pop("jobs_redis", None), Redis.from_url(ACCESS_QUEUE).flushdb()))
+    import_id = importing.start(consortium.id, "0" * 32, "walk.csv", False, users["secretariat"].id)
     # A member whose feed address no walked visitor replaces: the address is the key, so all may read it.
     subscriber = make_user({consortium: GrantRole.MEMBER}, calendar_token="walk-feed-address")
     args = {
@@ -130,6 +140,7 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         # The member's invitation reply link: likewise.
         "invitation_token": make_token("invitation", meeting.id, membership.id),
         "code": "en",
+        "import_id": import_id,
     }
     return {"consortium": consortium, "users": users, "args": args}
 

@@ -9,11 +9,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import asdict, dataclass
 
-from flask_babel import gettext as _
-
 from .. import audit, jobs, storage
 from ..extensions import db
-from ..models import Consortium
+from ..models import Consortium, User
 from . import importer, services
 
 KEY = "consortium:roster-import:{}"
@@ -26,7 +24,7 @@ class Progress:
     state: str = "queued"  # queued, running, done, failed
     done: int = 0
     total: int = 0
-    message: str = ""
+    failure: str = ""  # why nothing was written: "errors" or "stopped" (the page words it)
     created: int = 0
     updated: int = 0
     left: int = 0
@@ -66,11 +64,10 @@ def run(import_id: str, consortium_id: int, name: str, filename: str, whole: boo
     progress = Progress(consortium_id, state="running")
     _save(import_id, progress)
     data = storage.store("imports").get(name)
-    consortium = db.session.get(Consortium, consortium_id)
-    plan = services.plan_import(consortium, importer.read_roster(data), whole=whole) if data and consortium else None
+    consortium, user = db.session.get(Consortium, consortium_id), db.session.get(User, user_id)
+    plan = services.plan_import(consortium, importer.read_roster(data), whole=whole, user=user) if data and consortium else None
     if plan is None or not plan.ok:
-        progress.state = "failed"
-        progress.message = _("Nothing was imported: some rows have errors. Correct the file and upload it again.")
+        progress.state, progress.failure = "failed", "errors"
         _save(import_id, progress)
         return
     progress.total = len(plan.rows)
@@ -85,7 +82,7 @@ def run(import_id: str, consortium_id: int, name: str, filename: str, whole: boo
         db.session.commit()
     except Exception:
         db.session.rollback()
-        progress.state, progress.message = "failed", _("Nothing was imported: the import stopped on an error. Please try again.")
+        progress.state, progress.failure = "failed", "stopped"
         _save(import_id, progress)
         raise
     storage.store("imports").delete(name)

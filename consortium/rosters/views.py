@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -22,6 +22,11 @@ from .forms import RosterUploadForm
 
 bp = Blueprint("rosters", __name__, url_prefix="/consortia")
 
+# Why a queued import wrote nothing (importing.Progress.failure).
+FAILURES = {
+    "errors": _l("Nothing was imported: some rows have errors. Correct the file and upload it again."),
+    "stopped": _l("Nothing was imported: the import stopped on an error. Please try again."),
+}
 MAX_BYTES = 10 * 1024 * 1024  # a 20,000-row roster is a few megabytes
 PREVIEW_PER_PAGE = 100
 
@@ -166,7 +171,10 @@ def progress(consortium_id: int, import_id: str):
     found = importing.read(import_id, consortium.id) if jobs.configured() else None
     if found is None:
         abort(404, description=_("There is no such import of this roster. It may have finished more than a day ago."))
-    messages = outcome_messages(found.total, found.created, found.updated, found.left) if found.state == "done" else []
+    if found.state == "done":
+        messages = outcome_messages(found.total, found.created, found.updated, found.left)
+    else:
+        messages = [str(FAILURES[found.failure])] if found.failure in FAILURES else []
     return render_template("rosters/progress.html", consortium=consortium, progress=found, messages=messages)
 
 
