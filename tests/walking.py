@@ -3,6 +3,8 @@ the visitors, a bounded crawl with a test client, and reports grouped so a failu
 """
 from __future__ import annotations
 
+import itertools
+
 import hashlib
 import json
 import re
@@ -197,16 +199,19 @@ def seed_urls(app: Flask) -> Seeds:
         elif value not in values[argument]:
             values[argument].append(value)
     with app.test_request_context():
+        known = {name for name, _, _ in PICKS}
         for rule in _get_routes(app):
-            (argument,) = rule.arguments or (None,)  # no route takes two
-            if argument is None:
-                seeds.urls.append(url_for(rule.endpoint))
-            elif argument not in {name for name, _, _ in PICKS}:
+            arguments = sorted(rule.arguments)
+            unknown = [a for a in arguments if a not in known]
+            unfilled = [a for a in arguments if a in known and not values[a]]
+            for argument in unknown:
                 seeds.unknown_arguments.setdefault(argument, []).append(rule.endpoint)
-            elif not values[argument]:
+            for argument in unfilled:
                 seeds.unfilled_routes.setdefault(argument, []).append(rule.endpoint)
-            else:
-                seeds.urls.extend(url_for(rule.endpoint, **{argument: value}) for value in values[argument])
+            if not unknown and not unfilled:
+                # Every pick of each argument: a route of two (a consortium's import) takes each pair.
+                for picked in itertools.product(*(values[a] for a in arguments)):
+                    seeds.urls.append(url_for(rule.endpoint, **dict(zip(arguments, picked))))
     return seeds
 
 
