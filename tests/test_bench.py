@@ -1,4 +1,5 @@
-"""Every script in bench/ still runs: a smoke run of each, on tiny data in a throwaway SQLite file."""
+"""Every script in bench/ still runs: a smoke run of each, on tiny data in a throwaway SQLite file.
+(bench/load/ is not among them: it starts servers on PostgreSQL, Redis and Locust.)"""
 from __future__ import annotations
 
 import os

@@ -3,9 +3,8 @@ the visitors, a bounded crawl with a test client, and reports grouped so a failu
 """
 from __future__ import annotations
 
-import itertools
-
 import hashlib
+import itertools
 import json
 import re
 import subprocess

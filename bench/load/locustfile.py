@@ -1,5 +1,5 @@
-"""The simulated users of bench/load.py (Locust). Each picks one of the web instances at random for
-every request, as a load balancer would. bench/load.py passes the instances and the demo rows in
+"""The simulated users of bench/load/run.py (Locust). Each picks one of the web instances at random for
+every request, as a load balancer would. run.py passes the instances and the demo rows in
 LOAD_HOSTS and LOAD_IDS; the command line names the user classes to run.
 
 - Visitor: anonymous; pages, the public feed and a consortium's, the agenda and minutes PDFs.

@@ -1,10 +1,11 @@
 """Load: two web instances of 4 gunicorn workers each, one queue worker, PostgreSQL and Redis, all
-on loopback, under 100 simulated users (bench/locustfile.py) for 5 minutes; then the meeting page
+on loopback, under 100 simulated users (bench/load/locustfile.py) for 5 minutes; then the meeting page
 and a bare Flask page, each under the same servers with no pause, for the throughput comparison.
 
     scripts/setup requirements-bench.txt
-    DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/test .venv/bin/python bench/load.py [--minutes 5]
+    DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/test .venv/bin/python bench/load/run.py [--minutes 5]
 
+Not smoke-run by tests/test_bench.py: it needs PostgreSQL, Redis and Locust (requirements-bench.txt).
 It makes a database of its own (<name>_load) with the demo data, and Redis database 15; Locust
 runs on the same machine as the servers, so every figure includes its share of the CPU.
 """
@@ -26,7 +27,7 @@ import sqlalchemy as sa
 from redis import Redis
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 REDIS = "redis://127.0.0.1:6379/15"
 WORKERS = 4
@@ -118,7 +119,7 @@ def locust(users: list[str], count: int, seconds: int, hosts: list[str], ids: di
     """Run Locust headless; return its rows of statistics (one per request name, then Aggregated)."""
     env = {**os.environ, "LOAD_HOSTS": ",".join(hosts), "LOAD_IDS": json.dumps(ids)}
     subprocess.run(
-        [PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
+        [PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless", "--only-summary",
          "-u", str(count), "-r", str(max(1, count // 5)), "-t", f"{seconds}s", "--host", hosts[0],
          "--csv", str(out), *users],
         env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
