@@ -213,7 +213,9 @@ def fresh(db, model, row_id):
 
 @pytest.fixture(autouse=True)
 def caches(app, tmp_path, monkeypatch):
-    """Each test starts with empty caches of its own: rendered PDFs and serialized calendar events."""
+    """Each test starts with empty caches of its own: rendered PDFs, serialized calendar events and
+    whole pages."""
+    from consortium import page_cache
     from consortium.feeds import publish
     from consortium.pdf import cache
 
@@ -221,6 +223,7 @@ def caches(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "ICAL_CACHE_FOLDER", str(tmp_path / "ical-cache"))
     publish.events.clear()
     cache.versions.clear()
+    page_cache.memory.clear()
 
 
 @pytest.fixture()

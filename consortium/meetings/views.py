@@ -9,7 +9,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from .. import permissions, versions
+from .. import page_cache, permissions, versions
 from ..documents.services import discard
 from ..extensions import db
 from ..forms import ButtonForm, ConfirmForm, positive_int, render_form
@@ -67,10 +67,18 @@ def index():
 
 
 @bp.get("/meetings/<int:meeting_id>")
-@guard(Access.PUBLIC)
+@guard(Access.PUBLIC, joinedload(Meeting.consortium))
 def show(meeting_id: int):
     """Show a meeting: when and where, agenda, materials, and minutes once published."""
     meeting = db.session.get(Meeting, meeting_id)
+    return page_cache.page(
+        "meeting",
+        lambda: (meeting.id, meeting.updated_at, meeting.consortium.updated_at, minutes_queries.version(meeting.id)),
+        lambda: _meeting_page(meeting),
+    )
+
+
+def _meeting_page(meeting: Meeting) -> str:
     is_member = permissions.is_member(meeting.consortium_id)
     items = services.agenda_with_presenters(meeting.id)
     documents = db.session.execute(

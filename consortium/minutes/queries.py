@@ -43,6 +43,11 @@ def load_minutes(meeting_id: int, workflow: bool = True) -> Minutes | None:
     return db.session.execute(sa.select(Minutes).where(Minutes.meeting_id == meeting_id).options(*options)).scalar_one_or_none()
 
 
+def version(meeting_id: int):
+    """When the meeting's minutes row last changed (its status, its text), or None without minutes."""
+    return db.session.execute(sa.select(Minutes.updated_at).where(Minutes.meeting_id == meeting_id)).scalar()
+
+
 def signatures(minutes_id: int) -> list[MinutesApproval]:
     """The signatories of the minutes (会議録署名) in the order designated, with the names they sign under."""
     return list(
