@@ -57,6 +57,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     )
 
     from . import audit, permissions  # noqa: F401  (register the audit writer and the user loader)
+    from .feeds import ahead  # noqa: F401  (queue the writing of changed meetings' events)
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .attendance.views import bp as attendance_bp

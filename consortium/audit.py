@@ -21,9 +21,10 @@ from .models.base import utcnow
 
 # Rows that are themselves a record of changes.
 NOT_AUDITED = (AuditEvent, MinutesRevision)
-# Columns that change on their own, or whose values must never be copied anywhere. A sign-in
-# is recorded as one (record_sign_in), not as a change of the account's last_login_at.
-IGNORED = {"created_at", "updated_at", "search_text", "last_login_at"}
+# Columns that change on their own (or are derived: a material's extracted text), or whose values
+# must never be copied anywhere. A sign-in is recorded as one (record_sign_in), not as a change
+# of the account's last_login_at.
+IGNORED = {"created_at", "updated_at", "search_text", "extracted_text", "last_login_at"}
 SECRET = {"password_hash", "calendar_token"}
 SIGN_IN = "sign_in"
 

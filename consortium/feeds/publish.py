@@ -214,6 +214,22 @@ def meeting_body(meeting: Meeting, member: bool) -> bytes:
         return ical.serialize([entry(meeting, member)], name=None, domain=uid_domain())
 
 
+def addresses() -> tuple[str, str]:
+    """Where the site is and how it names UIDs: every serialized event depends on both."""
+    return _site(), uid_domain()
+
+
+def event_key(meeting_id: int, updated_at, consortium_updated_at, member: bool, where: tuple[str, str]) -> tuple:
+    return meeting_id, updated_at, consortium_updated_at, member, *where
+
+
+def write_event(meeting: Meeting, member: bool, where: tuple[str, str]) -> bytes:
+    """Serialize one loaded meeting (load()) as the reader sees it, and keep it."""
+    chunk = ical.event(entry(meeting, member), where[1]).to_ical()
+    keep_event(event_key(meeting.id, meeting.updated_at, meeting.consortium.updated_at, member, where), chunk)
+    return chunk
+
+
 def body(feed: Feed, earliest: datetime | None) -> bytes:
     """The feed's calendar: events kept from earlier requests, and the changed ones written now."""
     rows = db.session.execute(
@@ -228,14 +244,10 @@ def body(feed: Feed, earliest: datetime | None) -> bytes:
         .where(feed.clause)
         .order_by(Meeting.starts_at, Meeting.id)
     ).all()
-    site, domain = _site(), uid_domain()
-
-    def key(meeting_id, updated_at, consortium_updated_at, consortium_id):
-        return meeting_id, updated_at, consortium_updated_at, consortium_id in feed.members_of, site, domain
-
-    written = {}
+    where, written = addresses(), {}
     for row in rows:
-        chunk = kept_event(key(row.id, row.updated_at, row.consortium_updated_at, row.consortium_id))
+        member = row.consortium_id in feed.members_of
+        chunk = kept_event(event_key(row.id, row.updated_at, row.consortium_updated_at, member, where))
         if chunk is not None:
             written[row.id] = chunk
     missing = [row.id for row in rows if row.id not in written]
@@ -243,11 +255,7 @@ def body(feed: Feed, earliest: datetime | None) -> bytes:
         clause = Meeting.id.in_(missing) if len(missing) <= BY_ID else feed.clause
         with force_locale("ja"):
             for meeting in load(clause):
-                if meeting.id in written:
-                    continue
-                member = meeting.consortium_id in feed.members_of
-                chunk = ical.event(entry(meeting, member), domain).to_ical()
-                keep_event(key(meeting.id, meeting.updated_at, meeting.consortium.updated_at, meeting.consortium_id), chunk)
-                written[meeting.id] = chunk
+                if meeting.id not in written:
+                    written[meeting.id] = write_event(meeting, meeting.consortium_id in feed.members_of, where)
     header = ical.calendar(feed.name, first_year=ical.timezone_start(earliest))
     return ical.assemble(header, (written[row.id] for row in rows if row.id in written))

@@ -234,6 +234,10 @@ class Document(Versioned, TimestampMixin, db.Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # The text inside the file, for search: None until extracted, "" when there is none to read.
+    extracted_text: Mapped[str | None] = mapped_column(sa.Text)
+    # Written by extraction, shown in no form: a form left open stays good across it.
+    unversioned = Versioned.unversioned | {"extracted_text"}
 
     meeting: Mapped[Meeting] = relationship(back_populates="documents")
     agenda_item: Mapped[AgendaItem | None] = relationship(back_populates="documents")
