@@ -58,6 +58,8 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
 
     from . import audit, permissions  # noqa: F401  (register the audit writer and the user loader)
     from .feeds import ahead  # noqa: F401  (queue the writing of changed meetings' events)
+    from .search import index  # noqa: F401  (keep the search index in step with the rows)
+    from .search.views import bp as search_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .attendance.views import bp as attendance_bp
@@ -80,6 +82,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
         directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp, mail_bp, health_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -23,6 +23,7 @@ users_cli = AppGroup("users", help="Accounts.")
 reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cron.")
 jobs_cli = AppGroup("jobs", help="The job queue in Redis (REDIS_URL): its workers and its scheduler.")
 backup_cli = AppGroup("backup", help="Backups of the database's rows and the stored materials, and restoring them.")
+search_cli = AppGroup("search", help="The search index.")
 caches_cli = AppGroup("caches", help="The disk caches of PDFs and calendar events, meant to be pruned from cron.")
 
 UPGRADE = "Run `flask --app consortium db upgrade` first."
@@ -210,7 +211,23 @@ def backup_restore(path: str) -> None:
     click.echo(f"Restored from {path}: {sum(manifest['tables'].values())} rows, {sum(manifest['files'].values())} files.")
 
 
+@search_cli.command("rebuild")
+@needs_schema
+def search_rebuild() -> None:
+    """Write the search index again from every row: after an upgrade that adds it, or a bulk load."""
+    from .extensions import db
+    from .search.index import rebuild
+
+    def report(kind: str, done: int, total: int) -> None:
+        click.echo(f"\r{kind}: {done:,} of {total:,}", nl=done >= total, err=True)
+
+    count = rebuild(db.session, report)
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {count:,} entries.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(search_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(reminders_cli)

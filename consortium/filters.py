@@ -132,6 +132,9 @@ def number(value) -> str:
 
 
 def init_app(app: Flask) -> None:
+    from .search.snippets import snippet
+
+    app.add_template_filter(snippet, "search_snippet")
     app.add_template_filter(long_date)
     app.add_template_filter(month_date)
     app.add_template_filter(short_date)

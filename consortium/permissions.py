@@ -387,16 +387,42 @@ def own_meetings(user=None) -> sa.ColumnElement[bool]:
     return Meeting.consortium_id.in_(list(grants_of(user)))
 
 
+def is_own(consortium_id: sa.ColumnElement[int], user=None) -> sa.ColumnElement[bool]:
+    """SQL twin of is_member: the consortium is one of the viewer's (administrators: any)."""
+    if is_admin(user):
+        return sa.true()
+    own = list(grants_of(user))
+    return consortium_id.in_(own) if own else sa.false()
+
+
+def _open(item, parent) -> sa.ColumnElement[bool]:
+    return sa.and_(item.is_public, sa.or_(parent.id.is_(None), parent.is_public))
+
+
+def is_open_item_id(item_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """SQL twin of is_open_item, for the agenda item of that id."""
+    item, parent = sa.orm.aliased(AgendaItem), sa.orm.aliased(AgendaItem)
+    return (
+        sa.select(item.id).outerjoin(parent, item.parent_id == parent.id).where(item.id == item_id, _open(item, parent)).exists()
+    )
+
+
+def has_closed_item(meeting_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
+    """SQL: the meeting has an agenda item closed to the public (summary.closed_item_ids)."""
+    item, parent = sa.orm.aliased(AgendaItem), sa.orm.aliased(AgendaItem)
+    return (
+        sa.select(item.id)
+        .outerjoin(parent, item.parent_id == parent.id)
+        .where(item.meeting_id == meeting_id, sa.not_(_open(item, parent)))
+        .exists()
+    )
+
+
 def presentations(user=None) -> sa.Select:
     """Agenda presenters on items the viewer may see: open items (under no closed item) of
     visible meetings, or any item of the viewer's own consortia."""
     parent = sa.orm.aliased(AgendaItem)
-    is_open = sa.and_(AgendaItem.is_public, sa.or_(parent.id.is_(None), parent.is_public))
-    if is_admin(user):
-        item_visible = sa.true()
-    else:
-        own = list(grants_of(user))
-        item_visible = sa.or_(is_open, Meeting.consortium_id.in_(own)) if own else is_open
+    item_visible = sa.or_(_open(AgendaItem, parent), is_own(Meeting.consortium_id, user))
     return (
         sa.select(AgendaPresenter)
         .join(AgendaPresenter.agenda_item)

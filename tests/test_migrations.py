@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from config import TestConfig
 from consortium import create_app
 from consortium.extensions import db
+from consortium.models.search import outside_metadata
 
 
 @pytest.fixture()
@@ -36,7 +37,7 @@ def test_upgrade_gives_the_models_schema(empty_database):
         upgrade()
         with db.engine.connect() as conn:
             tables = sa.inspect(conn).get_table_names()
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": outside_metadata})
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert "meeting" in tables and "alembic_version" in tables

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..models import ActionItem, AgendaItem, Decision, DiscussionPoint, Minutes
-from ..permissions import is_open_item
+import sqlalchemy as sa
+
+from ..models import ActionItem, AgendaItem, Consortium, Decision, DiscussionPoint, Meeting, Minutes, MinutesStatus, Visibility
+from ..permissions import has_closed_item, is_open_item, is_open_item_id, is_own
 
 
 def closed_item_ids(items: list[AgendaItem]) -> set[int]:
@@ -64,3 +66,16 @@ def minutes_view(minutes: Minutes, items: list[AgendaItem], full: bool) -> Minut
         None if has_closed else minutes.body,
         withheld=has_closed,
     )
+
+
+def shown(model: type, user=None) -> sa.ColumnElement[bool]:
+    """SQL twin of can_view_minutes with minutes_view, for rows of the model (Minutes, for their
+    body; DiscussionPoint, Decision or ActionItem) joined to their Minutes, Meeting and Consortium:
+    every row for members, and for others what the public summary shows."""
+    public = sa.and_(Minutes.status == MinutesStatus.PUBLISHED, Meeting.is_public, Consortium.visibility == Visibility.PUBLIC)
+    no_closed_item = sa.not_(has_closed_item(Meeting.id))
+    if model in (Minutes, ActionItem):
+        placed = no_closed_item
+    else:
+        placed = sa.or_(sa.and_(model.agenda_item_id.is_(None), no_closed_item), is_open_item_id(model.agenda_item_id))
+    return sa.or_(is_own(Meeting.consortium_id, user), sa.and_(public, placed))

@@ -41,6 +41,7 @@ from .people import Person
 from . import touch  # noqa: F401,I001  (what counts as a change to a meeting)
 from .polls import Answer, MailState, Poll, PollAnswer, PollResponse, PollSlot, PollStatus, SentNotice
 from .schedule import Comparator, Milestone, Target, TargetKind, TargetReport
+from .search import SearchEntry
 
 __all__ = [
     "ActionItem",
@@ -83,6 +84,7 @@ __all__ = [
     "PollStatus",
     "Presence",
     "Reply",
+    "SearchEntry",
     "Role",
     "RosterGroup",
     "SentNotice",

@@ -1,0 +1,1 @@
+"""Full-text search over everything a visitor may see (docs/design.md, Search)."""

@@ -1,0 +1,114 @@
+"""What the search index holds of each kind of row, and keeping it in step with the rows.
+
+Every flush that adds, changes or deletes a row of a kind below writes its entry in the same
+transaction, so a search finds what was just saved. Rows written around the ORM (bulk loads,
+a cascade in the database) are put right by `flask search rebuild`; until then a deleted row's
+entry finds nothing, since every search joins the entry to its row.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..models import (
+    ActionItem,
+    AgendaItem,
+    Consortium,
+    Decision,
+    DiscussionPoint,
+    Document,
+    Meeting,
+    Membership,
+    Minutes,
+    Organization,
+    Person,
+    SearchEntry,
+)
+from .folding import fold, grams
+
+# Each kind: its model and the columns whose text is found, the title first. Never a person's
+# email, phone or private note.
+KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
+    "consortium": (Consortium, ("name", "short_name", "name_en", "purpose", "background")),
+    "meeting": (Meeting, ("title", "venue", "room", "address", "description")),
+    "agenda_item": (AgendaItem, ("label", "title", "note", "result")),
+    "minutes": (Minutes, ("heading", "body")),
+    "point": (DiscussionPoint, ("text", "speaker_label")),
+    "decision": (Decision, ("text",)),
+    "action": (ActionItem, ("text", "owner_label")),
+    "document": (Document, ("label", "title", "extracted_text")),
+    "membership": (Membership, ("title", "category", "description")),
+    "organization": (Organization, ("name", "name_kana", "name_en")),
+    "person": (Person, ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title")),
+}
+KIND_OF = {model: kind for kind, (model, _columns) in KINDS.items()}
+BATCH = 1000
+
+
+def entry_values(kind: str, row) -> dict:
+    columns = KINDS[kind][1]
+    text = "\n".join(str(value) for value in (getattr(row, c) for c in columns) if value)
+    folded = fold(text)
+    return {"kind": kind, "row_id": row.id, "text": text, "folded": folded, "grams": " ".join(sorted(grams(folded)))}
+
+
+def _changed(kind: str, row) -> bool:
+    state = sa.inspect(row)
+    return any(state.attrs[c].history.has_changes() for c in KINDS[kind][1])
+
+
+@sa.event.listens_for(Session, "after_flush")
+def _write_entries(session: Session, _context) -> None:
+    written, removed = [], []
+    for row in session.new:
+        kind = KIND_OF.get(type(row))
+        if kind:
+            written.append(entry_values(kind, row))
+    for row in session.dirty:
+        kind = KIND_OF.get(type(row))
+        if kind and _changed(kind, row):
+            written.append(entry_values(kind, row))
+    for row in session.deleted:
+        kind = KIND_OF.get(type(row))
+        if kind:
+            removed.append((kind, row.id))
+    if written or removed:
+        _replace(session.connection(), written, removed + [(e["kind"], e["row_id"]) for e in written])
+
+
+def _replace(connection, written: list[dict], removed: Iterable[tuple[str, int]]) -> None:
+    table = SearchEntry.__table__
+    by_kind: dict[str, list[int]] = {}
+    for kind, row_id in removed:
+        by_kind.setdefault(kind, []).append(row_id)
+    for kind, ids in by_kind.items():
+        connection.execute(table.delete().where(table.c.kind == kind, table.c.row_id.in_(ids)))
+    if written:
+        connection.execute(table.insert(), written)
+
+
+def rebuild(session: Session, report: Callable[[str, int, int], None] | None = None) -> int:
+    """Write every entry again from the rows, in batches; report(kind, done, total) after each."""
+    connection = session.connection()
+    connection.execute(SearchEntry.__table__.delete())
+    count = 0
+    for kind, (model, columns) in KINDS.items():
+        total = session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
+        done, last = 0, 0
+        while True:
+            rows = session.execute(
+                sa.select(model.id, *(getattr(model, c) for c in columns))
+                .where(model.id > last)
+                .order_by(model.id)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            connection.execute(SearchEntry.__table__.insert(), [entry_values(kind, row) for row in rows])
+            done, last = done + len(rows), rows[-1].id
+            if report:
+                report(kind, done, total)
+        count += done
+    return count

@@ -1,0 +1,245 @@
+"""Searching the index as a viewer may: each kind joined to its rows and the pages' own clauses.
+
+A kind's hits are one query whatever their number: the entries whose grams hold every term's
+grams (the database's index), whose folded text holds every term (the check), whose row the
+viewer may see (the same clauses as the pages, from permissions.py and minutes/summary.py),
+with the total counted in the same query.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import joinedload
+
+from .. import permissions
+from ..extensions import db
+from ..japanese import today_tokyo, tokyo_datetime
+from ..minutes.summary import shown
+from ..models import (
+    ActionItem,
+    AgendaItem,
+    Consortium,
+    Decision,
+    DiscussionPoint,
+    Document,
+    DocumentAccess,
+    Meeting,
+    Membership,
+    Minutes,
+    Organization,
+    Person,
+    SearchEntry,
+    Visibility,
+)
+from ..models.search import FTS_TABLE
+from .folding import term_grams
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of hit: its rows, how they reach a meeting and a consortium, who may see them, where
+    they are shown."""
+
+    name: str
+    label: object  # lazy text: the group's heading
+    model: type
+    via: tuple  # joins from the row to Meeting and Consortium, in order
+    visible: Callable[[object], sa.ColumnElement[bool]]  # (user) -> clause
+    link: Callable[[object], str]  # (row) -> the place of the row in its page
+    title: Callable[["Hit"], str]
+    options: tuple = ()  # loader options for what the title needs
+
+    @property
+    def dated(self) -> bool:
+        """Its hits belong to a meeting, hence have a date."""
+        return self.model is Meeting or Meeting in self.via
+
+
+def _anchor(endpoint: str, anchor: str | None = None, **values) -> str:
+    return url_for(endpoint, _anchor=anchor, **values)
+
+
+def _document_visible(user) -> sa.ColumnElement[bool]:
+    """SQL twin of permissions.can_view_document."""
+    public = sa.and_(
+        Meeting.is_public,
+        Consortium.visibility == Visibility.PUBLIC,
+        Document.access != DocumentAccess.MEMBERS,
+        sa.or_(Document.agenda_item_id.is_(None), permissions.is_open_item_id(Document.agenda_item_id)),
+    )
+    return sa.or_(permissions.is_own(Meeting.consortium_id, user), public)
+
+
+def _agenda_item_visible(user) -> sa.ColumnElement[bool]:
+    """SQL twin of permissions.can_view for an agenda item."""
+    return sa.and_(
+        permissions.visible_meetings(user),
+        sa.or_(permissions.is_open_item_id(AgendaItem.id), permissions.is_own(Meeting.consortium_id, user)),
+    )
+
+
+def _membership_visible(user) -> sa.ColumnElement[bool]:
+    """As the consortium page shows its roster (today's members) and the roster page its
+    secretariat (everyone, former and incoming members too)."""
+    return sa.and_(
+        permissions.visible_consortia(user),
+        sa.or_(Membership.in_term(today_tokyo()), permissions.managed_consortia(user)),
+    )
+
+
+def _labelled(row) -> str:
+    return f"{row.label} {row.title}" if row.label else row.title
+
+
+def _meeting_title(hit: Hit) -> str:
+    return hit.meeting.title
+
+
+MEETING = (Meeting, Consortium)
+MINUTES = (Minutes, *MEETING)
+KINDS = [
+    Kind("consortium", _l("Consortia"), Consortium, (), permissions.visible_consortia,
+         lambda c: _anchor("consortia.show", consortium_id=c.id), lambda hit: hit.row.name),
+    Kind("meeting", _l("Meetings"), Meeting, (Consortium,), permissions.visible_meetings,
+         lambda m: _anchor("meetings.show", meeting_id=m.id), lambda hit: hit.row.title),
+    Kind("agenda_item", _l("Agenda items"), AgendaItem, MEETING, _agenda_item_visible,
+         lambda i: _anchor("meetings.show", f"item-{i.id}", meeting_id=i.meeting_id), lambda hit: _labelled(hit.row)),
+    Kind("minutes", _l("Minutes"), Minutes, MEETING, lambda user: shown(Minutes, user),
+         lambda m: _anchor("minutes.show", meeting_id=m.meeting_id), _meeting_title),
+    Kind("point", _l("Discussion points"), DiscussionPoint, MINUTES, lambda user: shown(DiscussionPoint, user),
+         lambda p: _anchor("minutes.show", f"point-{p.id}", meeting_id=p.minutes.meeting_id), _meeting_title),
+    Kind("decision", _l("Decisions"), Decision, MINUTES, lambda user: shown(Decision, user),
+         lambda d: _anchor("minutes.show", f"decision-{d.id}", meeting_id=d.minutes.meeting_id), _meeting_title),
+    Kind("action", _l("Action items"), ActionItem, MINUTES, lambda user: shown(ActionItem, user),
+         lambda a: _anchor("minutes.show", f"action-{a.id}", meeting_id=a.minutes.meeting_id), _meeting_title),
+    Kind("document", _l("Materials"), Document, MEETING, _document_visible,
+         lambda d: _anchor("meetings.show", f"document-{d.id}", meeting_id=d.meeting_id), lambda hit: _labelled(hit.row)),
+    Kind("membership", _l("Rosters"), Membership, (Consortium,), _membership_visible,
+         lambda m: _anchor("consortia.show", "roster", consortium_id=m.consortium_id), lambda hit: hit.row.name,
+         (joinedload(Membership.person), joinedload(Membership.organization))),
+    Kind("organization", _l("Organisations"), Organization, (), lambda user: sa.true(),
+         lambda o: _anchor("directory.organisation", organization_id=o.id), lambda hit: hit.row.name),
+    Kind("person", _l("People"), Person, (), permissions.visible_people,
+         lambda p: _anchor("directory.person", person_id=p.id), lambda hit: hit.row.full_name),
+]
+BY_NAME = {kind.name: kind for kind in KINDS}
+
+
+@dataclass(frozen=True)
+class Filters:
+    consortium_id: int | None = None
+    fiscal_year: int | None = None
+    since: date | None = None
+    until: date | None = None
+    by_date: bool = False  # newest first, else most relevant first
+
+    @property
+    def narrows_to_meetings(self) -> bool:
+        return bool(self.fiscal_year or self.since or self.until)
+
+
+@dataclass
+class Hit:
+    kind: Kind
+    entry: SearchEntry
+    row: object
+    meeting: Meeting | None
+    consortium: Consortium | None
+
+
+@dataclass
+class Found:
+    kind: Kind
+    hits: list[Hit]
+    total: int
+
+
+def applies(kind: Kind, filters: Filters) -> bool:
+    """Whether the kind can hold hits under the filters: a date asks for a meeting's things."""
+    if filters.narrows_to_meetings and not kind.dated:
+        return False
+    return not (filters.consortium_id and kind.model in (Organization, Person))
+
+
+def _matching(terms: list[str]) -> sa.ColumnElement[bool]:
+    """Entries holding every term: through the database's gram index, then checked whole."""
+    wanted = sorted({g for term in terms for g in term_grams(term)})
+    checks = [SearchEntry.folded.contains(term, autoescape=True) for term in terms]
+    if db.engine.dialect.name == "postgresql":
+        grams = sa.func.string_to_array(SearchEntry.grams, " ")
+        return sa.and_(grams.op("@>")(sa.cast(postgresql.array(wanted), postgresql.ARRAY(sa.Text))), *checks)
+    tokens = [g for g in wanted if any(c.isalnum() for c in g)]
+    if not tokens:  # punctuation alone: nothing for the full-text index to look up
+        return sa.and_(*checks)
+    query = " AND ".join('"' + g.replace('"', '""') + '"' for g in tokens)
+    fts = sa.table(FTS_TABLE, sa.column("rowid"))
+    found = sa.select(fts.c.rowid).where(sa.text(f"{FTS_TABLE} MATCH :query").bindparams(query=query))
+    return sa.and_(SearchEntry.id.in_(found), *checks)
+
+
+def _position(term: str) -> sa.ColumnElement[int]:
+    """Where the term first occurs in the folded text (1 = the start of the title)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.strpos(SearchEntry.folded, term)
+    return sa.func.instr(SearchEntry.folded, term)
+
+
+def _day(day: date):
+    return tokyo_datetime(day.year, day.month, day.day)
+
+
+def _statement(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Select:
+    entities = [SearchEntry, kind.model, *(m for m in (Meeting, Consortium) if m in kind.via)]
+    stmt = sa.select(*entities, sa.func.count().over().label("total")).join(
+        kind.model, sa.and_(SearchEntry.kind == kind.name, kind.model.id == SearchEntry.row_id)
+    )
+    previous = kind.model
+    for model in kind.via:
+        stmt = stmt.join(model, _join(previous, model))
+        previous = model
+    stmt = stmt.where(_matching(terms), kind.visible(user)).options(*kind.options)
+    if filters.consortium_id:
+        stmt = stmt.where(Consortium.id == filters.consortium_id)
+    if kind.dated:
+        if filters.fiscal_year:
+            stmt = stmt.where(
+                Meeting.starts_at >= tokyo_datetime(filters.fiscal_year, 4, 1),
+                Meeting.starts_at < tokyo_datetime(filters.fiscal_year + 1, 4, 1),
+            )
+        if filters.since:
+            stmt = stmt.where(Meeting.starts_at >= _day(filters.since))
+        if filters.until:
+            stmt = stmt.where(Meeting.starts_at < _day(filters.until + timedelta(days=1)))
+    relevance = _position(terms[0])
+    if not kind.dated:
+        return stmt.order_by(relevance, SearchEntry.id)
+    newest = Meeting.starts_at.desc()
+    return stmt.order_by(*((newest, relevance) if filters.by_date else (relevance, newest)), SearchEntry.id)
+
+
+def _join(previous: type, model: type) -> sa.ColumnElement[bool]:
+    """How a row reaches the next model of its chain."""
+    if model is Consortium:
+        return Consortium.id == previous.consortium_id
+    if model is Meeting:
+        return Meeting.id == previous.meeting_id
+    return Minutes.id == previous.minutes_id
+
+
+def search(terms: list[str], filters: Filters, user, kinds: list[Kind], limit: int, offset: int = 0) -> list[Found]:
+    """The hits of each kind (one query each), at most limit of them from offset on."""
+    found = []
+    for kind in kinds:
+        rows = db.session.execute(_statement(kind, terms, filters, user).limit(limit).offset(offset)).all()
+        hits = [
+            Hit(kind, row.SearchEntry, row[1], getattr(row, "Meeting", None), getattr(row, "Consortium", None))
+            for row in rows
+        ]
+        found.append(Found(kind, hits, rows[0].total if rows else 0))
+    return found
