@@ -23,7 +23,7 @@ class FindForm(SearchForm):
     since = DateField(_l("From"), validators=[Optional(), plausible_date])
     until = DateField(_l("Until"), validators=[Optional(), plausible_date])
     sort = RadioField(
-        _l("Order"), choices=options([("relevance", _l("Most relevant first")), ("date", _l("Newest first"))]), default="relevance",
+        _l("Sort by"), choices=options([("relevance", _l("Most relevant first")), ("date", _l("Newest first"))]), default="relevance",
         validators=[Optional()],
     )
 
