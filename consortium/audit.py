@@ -16,11 +16,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import AuditEvent, Consortium, MinutesRevision, User
+from .models import AuditEvent, Consortium, MinutesRevision, SearchEntry, User
 from .models.base import utcnow
 
-# Rows that are themselves a record of changes.
-NOT_AUDITED = (AuditEvent, MinutesRevision)
+# Rows that are themselves a record of changes, or derived from other rows (the search index).
+NOT_AUDITED = (AuditEvent, MinutesRevision, SearchEntry)
 # Columns that change on their own (or are derived: a material's extracted text), or whose values
 # must never be copied anywhere. A sign-in is recorded as one (record_sign_in), not as a change
 # of the account's last_login_at.

@@ -292,3 +292,16 @@ def test_bad_conditions_are_refused_with_a_message_and_the_words_kept(client, ar
 def test_the_header_has_a_search_box_on_every_page(client):
     page = text(client.get("/"))
     assert 'role="search"' in page and 'action="/search"' in page
+
+
+def test_past_the_cap_the_page_says_there_are_more_and_how_to_narrow(client, make_consortium, make_meeting, monkeypatch):
+    from consortium.search import queries
+
+    monkeypatch.setattr(queries, "CAP", 3)
+    consortium = make_consortium()
+    for n in range(5):
+        make_meeting(consortium, title=f"産業振興会議 第{n + 1}回")
+    page = text(client.get("/search", query_string={"q": "産業振興"}))
+    assert "会議（3+）" in page and "more than 3" in page.lower() or "3 件を超えて" in page
+    assert page.count('class="hit"') == 3
+    assert "語や条件を加えて" in page

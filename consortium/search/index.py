@@ -39,7 +39,7 @@ KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
     "decision": (Decision, ("text",)),
     "action": (ActionItem, ("text", "owner_label")),
     "document": (Document, ("label", "title", "extracted_text")),
-    "membership": (Membership, ("title", "category", "description")),
+    "membership": (Membership, ("title", "description")),  # 肩書 and 連携概要
     "organization": (Organization, ("name", "name_kana", "name_en")),
     "person": (Person, ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title")),
 }
@@ -47,9 +47,12 @@ KIND_OF = {model: kind for kind, (model, _columns) in KINDS.items()}
 BATCH = 1000
 
 
-def entry_values(kind: str, row) -> dict:
+def entry_values(kind: str, row) -> dict | None:
+    """The row's entry, or None when it has no text to find."""
     columns = KINDS[kind][1]
     text = "\n".join(str(value) for value in (getattr(row, c) for c in columns) if value)
+    if not text:
+        return None
     folded = fold(text)
     return {"kind": kind, "row_id": row.id, "text": text, "folded": folded, "grams": " ".join(sorted(grams(folded)))}
 
@@ -61,21 +64,16 @@ def _changed(kind: str, row) -> bool:
 
 @sa.event.listens_for(Session, "after_flush")
 def _write_entries(session: Session, _context) -> None:
-    written, removed = [], []
-    for row in session.new:
-        kind = KIND_OF.get(type(row))
-        if kind:
-            written.append(entry_values(kind, row))
-    for row in session.dirty:
-        kind = KIND_OF.get(type(row))
-        if kind and _changed(kind, row):
-            written.append(entry_values(kind, row))
+    changed = [(kind, row) for row in session.new if (kind := KIND_OF.get(type(row)))]
+    changed += [(kind, row) for row in session.dirty if (kind := KIND_OF.get(type(row))) and _changed(kind, row)]
+    # A new row's id may be one a row deleted by the database's own cascade had, entry and all.
+    removed = [(kind, row.id) for kind, row in changed]
     for row in session.deleted:
-        kind = KIND_OF.get(type(row))
-        if kind:
+        if kind := KIND_OF.get(type(row)):
             removed.append((kind, row.id))
+    written = [values for kind, row in changed if (values := entry_values(kind, row))]
     if written or removed:
-        _replace(session.connection(), written, removed + [(e["kind"], e["row_id"]) for e in written])
+        _replace(session.connection(), written, removed)
 
 
 def _replace(connection, written: list[dict], removed: Iterable[tuple[str, int]]) -> None:
@@ -90,7 +88,8 @@ def _replace(connection, written: list[dict], removed: Iterable[tuple[str, int]]
 
 
 def rebuild(session: Session, report: Callable[[str, int, int], None] | None = None) -> int:
-    """Write every entry again from the rows, in batches; report(kind, done, total) after each."""
+    """Write every entry again from the rows, in batches; report(kind, done, total) after each.
+    Returns the number of entries."""
     connection = session.connection()
     connection.execute(SearchEntry.__table__.delete())
     count = 0
@@ -106,9 +105,10 @@ def rebuild(session: Session, report: Callable[[str, int, int], None] | None = N
             ).all()
             if not rows:
                 break
-            connection.execute(SearchEntry.__table__.insert(), [entry_values(kind, row) for row in rows])
-            done, last = done + len(rows), rows[-1].id
+            entries = [values for row in rows if (values := entry_values(kind, row))]
+            if entries:
+                connection.execute(SearchEntry.__table__.insert(), entries)
+            done, last, count = done + len(rows), rows[-1].id, count + len(entries)
             if report:
                 report(kind, done, total)
-        count += done
     return count

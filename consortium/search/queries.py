@@ -129,6 +129,9 @@ KINDS = [
          lambda p: _anchor("directory.person", person_id=p.id), lambda hit: hit.row.full_name),
 ]
 BY_NAME = {kind.name: kind for kind in KINDS}
+# The hits of a kind counted and ranked: a word in a hundred thousand rows is not read whole.
+# Past it, the most relevant of the first CAP found are shown, and the page says so.
+CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,15 @@ class Hit:
 class Found:
     kind: Kind
     hits: list[Hit]
-    total: int
+    total: int  # at most CAP + 1
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.total > CAP
+
+    @property
+    def shown_total(self) -> int:
+        return min(self.total, CAP)
 
 
 def applies(kind: Kind, filters: Filters) -> bool:
@@ -194,16 +205,31 @@ def _day(day: date):
     return tokyo_datetime(day.year, day.month, day.day)
 
 
-def _statement(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Select:
-    entities = [SearchEntry, kind.model, *(m for m in (Meeting, Consortium) if m in kind.via)]
-    stmt = sa.select(*entities, sa.func.count().over().label("total")).join(
-        kind.model, sa.and_(SearchEntry.kind == kind.name, kind.model.id == SearchEntry.row_id)
-    )
+def _chain(stmt: sa.Select, kind: Kind) -> sa.Select:
+    """The statement from the entries to the kind's rows and on to their meeting and consortium."""
+    stmt = stmt.join(kind.model, sa.and_(SearchEntry.kind == kind.name, kind.model.id == SearchEntry.row_id))
     previous = kind.model
     for model in kind.via:
         stmt = stmt.join(model, _join(previous, model))
         previous = model
-    stmt = stmt.where(_matching(terms), kind.visible(user)).options(*kind.options)
+    return stmt
+
+
+def _join(previous: type, model: type) -> sa.ColumnElement[bool]:
+    """How a row reaches the next model of its chain."""
+    if model is Consortium:
+        return Consortium.id == previous.consortium_id
+    if model is Meeting:
+        return Meeting.id == previous.meeting_id
+    return Minutes.id == previous.minutes_id
+
+
+def _found(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Subquery:
+    """The kind's hits the viewer may see, at most CAP + 1 of them: their entries' ids, with what
+    they are ordered by. Newest first, these are the newest; else the first the index gives."""
+    day = Meeting.starts_at if kind.dated else sa.null()
+    stmt = _chain(sa.select(SearchEntry.id, _position(terms[0]).label("relevance"), day.label("day")), kind)
+    stmt = stmt.where(_matching(terms), kind.visible(user))
     if filters.consortium_id:
         stmt = stmt.where(Consortium.id == filters.consortium_id)
     if kind.dated:
@@ -216,25 +242,22 @@ def _statement(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Selec
             stmt = stmt.where(Meeting.starts_at >= _day(filters.since))
         if filters.until:
             stmt = stmt.where(Meeting.starts_at < _day(filters.until + timedelta(days=1)))
-    relevance = _position(terms[0])
-    if not kind.dated:
-        return stmt.order_by(relevance, SearchEntry.id)
-    newest = Meeting.starts_at.desc()
-    return stmt.order_by(*((newest, relevance) if filters.by_date else (relevance, newest)), SearchEntry.id)
+        if filters.by_date:
+            stmt = stmt.order_by(Meeting.starts_at.desc(), SearchEntry.id)
+    return stmt.limit(CAP + 1).subquery()
 
 
-def _join(previous: type, model: type) -> sa.ColumnElement[bool]:
-    """How a row reaches the next model of its chain."""
-    if model is Consortium:
-        return Consortium.id == previous.consortium_id
-    if model is Meeting:
-        return Meeting.id == previous.meeting_id
-    return Minutes.id == previous.minutes_id
+def _statement(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Select:
+    found = _found(kind, terms, filters, user)
+    stmt = _chain(sa.select(SearchEntry, kind.model, *kind.via, sa.func.count().over().label("total")), kind)
+    stmt = stmt.join(found, found.c.id == SearchEntry.id).options(*kind.options)
+    order = (found.c.day.desc(), found.c.relevance) if filters.by_date else (found.c.relevance, found.c.day.desc())
+    return stmt.order_by(*order, SearchEntry.id)
 
 
 def search(terms: list[str], filters: Filters, user, kinds: list[Kind], limit: int, offset: int = 0) -> list[Found]:
-    """The hits of each kind (one query each), at most limit of them from offset on."""
-    found = []
+    """The hits of each kind (one query each), at most limit of them from offset on, never past CAP."""
+    found, limit = [], max(0, min(limit, CAP - offset))
     for kind in kinds:
         rows = db.session.execute(_statement(kind, terms, filters, user).limit(limit).offset(offset)).all()
         hits = [

@@ -11,7 +11,7 @@ from ..pagination import Page, page_number
 from ..permissions import Access, guard
 from . import folding
 from .forms import FindForm
-from .queries import BY_NAME, KINDS, applies, search
+from .queries import BY_NAME, CAP, KINDS, applies, search
 
 bp = Blueprint("search", __name__)
 # Hits of each kind on the page of all kinds; each kind's own page has them all, page by page.
@@ -32,16 +32,20 @@ def find():
     if consortium is not None and not permissions.can_view_consortium(consortium):
         consortium = None  # its hits are none of the visitor's, and its name is not theirs to read
     groups = page = kind = None
+    more = False
     if terms and form.kind.data:
         kind, number, per_page = BY_NAME[form.kind.data], page_number(), current_app.config["PER_PAGE"]
-        kinds = [kind] if applies(kind, filters) else []
-        found = search(terms, filters, current_user, kinds, per_page, (number - 1) * per_page)
-        page = Page(found[0].hits if found else [], number, per_page, found[0].total if found else 0)
+        found = search(terms, filters, current_user, [kind] if applies(kind, filters) else [], per_page, (number - 1) * per_page)
+        hits, total = (found[0].hits, found[0].shown_total) if found else ([], 0)
+        more = bool(found) and found[0].more_than_counted
+        page = Page(hits, number, per_page, total)
     elif terms:
         groups = search(terms, filters, current_user, [k for k in KINDS if applies(k, filters)], GROUPED)
+        more = any(found.more_than_counted for found in groups)
     return render_template(
         "search/results.html",
-        form=form, terms=terms, groups=groups, page=page, kind=kind, consortium=consortium, link=_link,
+        form=form, terms=terms, groups=groups, page=page, kind=kind, more=more, cap=CAP, consortium=consortium,
+        link=_link,
     )
 
 
