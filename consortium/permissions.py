@@ -399,9 +399,13 @@ def _open(item, parent) -> sa.ColumnElement[bool]:
     return sa.and_(item.is_public, sa.or_(parent.id.is_(None), parent.is_public))
 
 
+# An agenda item and the item it sits under, for the subqueries below (made once: aliasing costs).
+_ITEM, _PARENT = sa.orm.aliased(AgendaItem, name="item"), sa.orm.aliased(AgendaItem, name="parent_item")
+
+
 def is_open_item_id(item_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """SQL twin of is_open_item, for the agenda item of that id."""
-    item, parent = sa.orm.aliased(AgendaItem), sa.orm.aliased(AgendaItem)
+    item, parent = _ITEM, _PARENT
     return (
         sa.select(item.id).outerjoin(parent, item.parent_id == parent.id).where(item.id == item_id, _open(item, parent)).exists()
     )
@@ -409,7 +413,7 @@ def is_open_item_id(item_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
 
 def has_closed_item(meeting_id: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """SQL: the meeting has an agenda item closed to the public (summary.closed_item_ids)."""
-    item, parent = sa.orm.aliased(AgendaItem), sa.orm.aliased(AgendaItem)
+    item, parent = _ITEM, _PARENT
     return (
         sa.select(item.id)
         .outerjoin(parent, item.parent_id == parent.id)

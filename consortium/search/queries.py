@@ -51,7 +51,7 @@ class Kind:
     model: type
     via: tuple  # joins from the row to Meeting and Consortium, in order
     visible: Callable[[object], sa.ColumnElement[bool]]  # (user) -> clause
-    link: Callable[[object], str]  # (row) -> the place of the row in its page
+    link: Callable[["Hit"], str]  # the place of the hit's row in its page
     title: Callable[["Hit"], str]
     options: tuple = ()  # loader options for what the title needs
 
@@ -105,28 +105,28 @@ MEETING = (Meeting, Consortium)
 MINUTES = (Minutes, *MEETING)
 KINDS = [
     Kind("consortium", _l("Consortia"), Consortium, (), permissions.visible_consortia,
-         lambda c: _anchor("consortia.show", consortium_id=c.id), lambda hit: hit.row.name),
+         lambda hit: _anchor("consortia.show", consortium_id=hit.row.id), lambda hit: hit.row.name),
     Kind("meeting", _l("Meetings"), Meeting, (Consortium,), permissions.visible_meetings,
-         lambda m: _anchor("meetings.show", meeting_id=m.id), lambda hit: hit.row.title),
+         lambda hit: _anchor("meetings.show", meeting_id=hit.row.id), lambda hit: hit.row.title),
     Kind("agenda_item", _l("Agenda items"), AgendaItem, MEETING, _agenda_item_visible,
-         lambda i: _anchor("meetings.show", f"item-{i.id}", meeting_id=i.meeting_id), lambda hit: _labelled(hit.row)),
+         lambda hit: _anchor("meetings.show", f"item-{hit.row.id}", meeting_id=hit.meeting.id), lambda hit: _labelled(hit.row)),
     Kind("minutes", _l("Minutes"), Minutes, MEETING, lambda user: shown(Minutes, user),
-         lambda m: _anchor("minutes.show", meeting_id=m.meeting_id), _meeting_title),
+         lambda hit: _anchor("minutes.show", meeting_id=hit.meeting.id), _meeting_title),
     Kind("point", _l("Discussion points"), DiscussionPoint, MINUTES, lambda user: shown(DiscussionPoint, user),
-         lambda p: _anchor("minutes.show", f"point-{p.id}", meeting_id=p.minutes.meeting_id), _meeting_title),
+         lambda hit: _anchor("minutes.show", f"point-{hit.row.id}", meeting_id=hit.meeting.id), _meeting_title),
     Kind("decision", _l("Decisions"), Decision, MINUTES, lambda user: shown(Decision, user),
-         lambda d: _anchor("minutes.show", f"decision-{d.id}", meeting_id=d.minutes.meeting_id), _meeting_title),
+         lambda hit: _anchor("minutes.show", f"decision-{hit.row.id}", meeting_id=hit.meeting.id), _meeting_title),
     Kind("action", _l("Action items"), ActionItem, MINUTES, lambda user: shown(ActionItem, user),
-         lambda a: _anchor("minutes.show", f"action-{a.id}", meeting_id=a.minutes.meeting_id), _meeting_title),
+         lambda hit: _anchor("minutes.show", f"action-{hit.row.id}", meeting_id=hit.meeting.id), _meeting_title),
     Kind("document", _l("Materials"), Document, MEETING, _document_visible,
-         lambda d: _anchor("meetings.show", f"document-{d.id}", meeting_id=d.meeting_id), lambda hit: _labelled(hit.row)),
+         lambda hit: _anchor("meetings.show", f"document-{hit.row.id}", meeting_id=hit.meeting.id), lambda hit: _labelled(hit.row)),
     Kind("membership", _l("Rosters"), Membership, (Consortium,), _membership_visible,
-         lambda m: _anchor("consortia.show", "roster", consortium_id=m.consortium_id), lambda hit: hit.row.name,
+         lambda hit: _anchor("consortia.show", "roster", consortium_id=hit.consortium.id), lambda hit: hit.row.name,
          (joinedload(Membership.person), joinedload(Membership.organization))),
     Kind("organization", _l("Organisations"), Organization, (), lambda user: sa.true(),
-         lambda o: _anchor("directory.organisation", organization_id=o.id), lambda hit: hit.row.name),
+         lambda hit: _anchor("directory.organisation", organization_id=hit.row.id), lambda hit: hit.row.name),
     Kind("person", _l("People"), Person, (), permissions.visible_people,
-         lambda p: _anchor("directory.person", person_id=p.id), lambda hit: hit.row.full_name),
+         lambda hit: _anchor("directory.person", person_id=hit.row.id), lambda hit: hit.row.full_name),
 ]
 BY_NAME = {kind.name: kind for kind in KINDS}
 # The hits of a kind counted and ranked: a word in a hundred thousand rows is not read whole.
