@@ -44,6 +44,9 @@ KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
     "person": (Person, ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title")),
 }
 KIND_OF = {model: kind for kind, (model, _columns) in KINDS.items()}
+# Each gram in the index is prefixed with its entry's kind: a kind's search reads only its own
+# rows' postings, not every row's that holds a common pair (観光 is in one entry of thirty).
+CODES = dict(zip(KINDS, "cmanpdtfroh"))
 BATCH = 1000
 
 
@@ -54,7 +57,8 @@ def entry_values(kind: str, row) -> dict | None:
     if not text:
         return None
     folded = fold(text)
-    return {"kind": kind, "row_id": row.id, "text": text, "folded": folded, "grams": " ".join(sorted(grams(folded)))}
+    code = CODES[kind]
+    return {"kind": kind, "row_id": row.id, "text": text, "folded": folded, "grams": " ".join(sorted(code + g for g in grams(folded)))}
 
 
 def _changed(kind: str, row) -> bool:

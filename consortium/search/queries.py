@@ -39,6 +39,7 @@ from ..models import (
 )
 from ..models.search import FTS_TABLE
 from .folding import term_grams
+from .index import CODES
 
 
 @dataclass(frozen=True)
@@ -178,14 +179,14 @@ def applies(kind: Kind, filters: Filters) -> bool:
     return not (filters.consortium_id and kind.model in (Organization, Person))
 
 
-def _matching(terms: list[str]) -> sa.ColumnElement[bool]:
-    """Entries holding every term: through the database's gram index, then checked whole."""
-    wanted = sorted({g for term in terms for g in term_grams(term)})
+def _matching(kind: Kind, terms: list[str]) -> sa.ColumnElement[bool]:
+    """The kind's entries holding every term: through the database's gram index, then checked whole."""
+    wanted = sorted({CODES[kind.name] + g for term in terms for g in term_grams(term)})
     checks = [SearchEntry.folded.contains(term, autoescape=True) for term in terms]
     if db.engine.dialect.name == "postgresql":
         grams = sa.func.string_to_array(SearchEntry.grams, " ")
         return sa.and_(grams.op("@>")(sa.cast(postgresql.array(wanted), postgresql.ARRAY(sa.Text))), *checks)
-    tokens = [g for g in wanted if any(c.isalnum() for c in g)]
+    tokens = [g for g in wanted if any(c.isalnum() for c in g[1:])]
     if not tokens:  # punctuation alone: nothing for the full-text index to look up
         return sa.and_(*checks)
     query = " AND ".join('"' + g.replace('"', '""') + '"' for g in tokens)
@@ -229,7 +230,7 @@ def _found(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Subquery:
     they are ordered by. Newest first, these are the newest; else the first the index gives."""
     day = Meeting.starts_at if kind.dated else sa.null()
     stmt = _chain(sa.select(SearchEntry.id, _position(terms[0]).label("relevance"), day.label("day")), kind)
-    stmt = stmt.where(_matching(terms), kind.visible(user))
+    stmt = stmt.where(_matching(kind, terms), kind.visible(user))
     if filters.consortium_id:
         stmt = stmt.where(Consortium.id == filters.consortium_id)
     if kind.dated:
@@ -258,6 +259,9 @@ def _statement(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Selec
 def search(terms: list[str], filters: Filters, user, kinds: list[Kind], limit: int, offset: int = 0) -> list[Found]:
     """The hits of each kind (one query each), at most limit of them from offset on, never past CAP."""
     found, limit = [], max(0, min(limit, CAP - offset))
+    if db.engine.dialect.name == "postgresql":
+        # Many joins over few rows: PostgreSQL's JIT would spend longer compiling than running them.
+        db.session.execute(sa.text("SET LOCAL jit = off"))
     for kind in kinds:
         rows = db.session.execute(_statement(kind, terms, filters, user).limit(limit).offset(offset)).all()
         hits = [
