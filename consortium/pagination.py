@@ -1,6 +1,10 @@
-"""Pagination that costs one query on a single page and reads its page number safely."""
+"""Pagination: by page number (one query on a single page), or by key for lists too long to count
+or to skip through (the directory of a million people)."""
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -70,3 +74,84 @@ def page_of(items: list, per_page: int, param: str = "page") -> Page:
     """The requested page of a list already in memory."""
     number = page_number(param)
     return Page(items[(number - 1) * per_page:number * per_page], number, per_page, len(items), param)
+
+
+# A list paginated by key is counted only this far: "more than 1,000" is all a reader needs.
+COUNTED = 1000
+
+
+@dataclass
+class KeyPage:
+    """A page of a long list reached from the key of the row before (or after) it, so the
+    thousandth page costs what the first does."""
+
+    items: list[Any]
+    total: int  # at most COUNTED + 1
+    has_prev: bool
+    has_next: bool
+    first_key: str | None  # the cursors of its first and last rows
+    last_key: str | None
+
+    @property
+    def counted(self) -> int:
+        return COUNTED
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.total > COUNTED
+
+    def url(self, **cursor: str) -> str:
+        """The current address with another cursor (none: the first page), its query string kept."""
+        query = {k: v for k, v in request.args.items() if k not in ("after", "before") and not k.startswith("_") and k != "endpoint"}
+        return url_for(request.endpoint, **{**query, **request.view_args, **cursor})
+
+
+def _cursor(key: tuple[sa.ColumnElement, ...], name: str) -> tuple | None:
+    """The key values in the query string's cursor; 400 for one this list did not write."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw.encode("ascii") + b"=" * (-len(raw) % 4)))
+    except (ValueError, binascii.Error, UnicodeError):
+        values = None
+    if not (
+        isinstance(values, list)
+        and len(values) == len(key)
+        and all(type(v) is column.type.python_type for v, column in zip(values, key))
+    ):
+        abort(400, description=_("This link to a page of the list is damaged. Start again from the first page."))
+    return tuple(values)
+
+
+def _write_cursor(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values), ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page: int) -> KeyPage:
+    """The page of stmt, ordered by key (never NULL, unique as a whole), after or before the
+    cursor in the query string; and the number of rows, counted up to COUNTED + 1."""
+    after, before = _cursor(key, "after"), _cursor(key, "before")
+    columns = [column.label(f"key_{i}") for i, column in enumerate(key)]
+    stmt = stmt.add_columns(*columns)
+    if before is not None:
+        page = stmt.where(sa.tuple_(*key) < sa.tuple_(*before)).order_by(*(column.desc() for column in key))
+    else:
+        page = stmt.where(sa.tuple_(*key) > sa.tuple_(*after)) if after is not None else stmt
+        page = page.order_by(*key)
+    rows = list(db.session.execute(page.limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if before is not None:
+        rows.reverse()
+    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).limit(COUNTED + 1).subquery())
+    total = db.session.execute(counted).scalar_one()
+    keys = [row[len(row) - len(key):] for row in rows]
+    return KeyPage(
+        items=[row[0] for row in rows],
+        total=total,
+        has_prev=more if before is not None else after is not None,
+        has_next=more if before is None else True,
+        first_key=_write_cursor(keys[0]) if keys else None,
+        last_key=_write_cursor(keys[-1]) if keys else None,
+    )

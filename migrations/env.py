@@ -82,9 +82,9 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
-    # The search index's full-text table and GIN index are made by raw DDL, not by the models.
-    from consortium.models.search import outside_metadata
-    conf_args.setdefault("include_object", outside_metadata)
+    # Objects made by raw DDL and expression indexes are left to the migrations (models/autogenerate.py).
+    from consortium.models.autogenerate import compared
+    conf_args.setdefault("include_object", compared)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -3,6 +3,7 @@ line break before that (or by a script) still give valid calendars and mails, ne
 from __future__ import annotations
 
 import email
+import re
 from datetime import timedelta
 from email import policy
 
@@ -121,7 +122,7 @@ def test_page_links_keep_the_query_but_not_what_would_break_them(client, db, adm
     login(admin)
     response = client.get("/people/", query_string={"q": "山田", "_scheme": "javascript", "endpoint": "x", "person_id": "x"})
     assert response.status_code == 200
-    assert 'href="/people/?q=%E5%B1%B1%E7%94%B0&amp;person_id=x&amp;page=2"' in text(response)
+    assert re.search(r'href="/people/\?q=%E5%B1%B1%E7%94%B0&amp;person_id=x&amp;after=[\w-]+" rel="next"', text(response))
 
 
 def test_an_audit_page_keeps_its_consortium_whatever_the_query_says(client, signed_in, make_meeting):

@@ -14,7 +14,8 @@ from ..permissions import Access, guard
 from ..extensions import db
 from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, Membership, Organization, OrganizationKind, Person
-from ..pagination import paginate
+from ..pagination import paginate, paginate_by_key
+from ..search.queries import holding_characters
 from . import services
 from .forms import OrganizationForm, PersonForm
 
@@ -45,6 +46,11 @@ def _memberships(*where) -> sa.Select:
     )
 
 
+def _named(model: type, key: str) -> sa.ColumnElement[bool]:
+    """Its name holds the key: found through the search index, then checked on the name itself."""
+    return sa.and_(holding_characters(model, key), model.search_text.contains(key, autoescape=True))
+
+
 @bp.get("/organisations/")
 @guard(Access.PUBLIC)
 def organisations():
@@ -52,12 +58,12 @@ def organisations():
     form = OrganizationFilterForm()
     if not form.validate():
         return render_template("directory/organisations.html", form=form, page=None), 400
-    stmt = sa.select(Organization).order_by(sa.func.coalesce(Organization.name_kana, Organization.name))
+    stmt = sa.select(Organization)
     if form.kind.data:
         stmt = stmt.where(Organization.kind == form.kind.data)
     if form.query_key:
-        stmt = stmt.where(Organization.search_text.contains(form.query_key, autoescape=True))
-    page = paginate(stmt, current_app.config["PER_PAGE"])
+        stmt = stmt.where(_named(Organization, form.query_key))
+    page = paginate_by_key(stmt, Organization.directory_order, current_app.config["PER_PAGE"])
     return render_template(
         "directory/organisations.html", form=form, page=page, can_edit=permissions.can_edit_directory()
     )
@@ -112,15 +118,10 @@ def people():
     form = SearchForm()
     if not form.validate():
         return render_template("directory/people.html", form=form, page=None), 400
-    stmt = (
-        sa.select(Person)
-        .where(permissions.visible_people())
-        .options(joinedload(Person.organization))
-        .order_by(sa.func.coalesce(Person.family_name_kana, Person.family_name), Person.given_name_kana, Person.id)
-    )
+    stmt = sa.select(Person).where(permissions.visible_people()).options(joinedload(Person.organization))
     if form.query_key:
-        stmt = stmt.where(Person.search_text.contains(form.query_key, autoescape=True))
-    page = paginate(stmt, current_app.config["PER_PAGE"])
+        stmt = stmt.where(_named(Person, form.query_key))
+    page = paginate_by_key(stmt, Person.directory_order, current_app.config["PER_PAGE"])
     return render_template("directory/people.html", form=form, page=page, can_edit=permissions.can_edit_directory())
 
 

@@ -54,3 +54,10 @@ class Person(Versioned, TimestampMixin, db.Model):
 
 # Names are stored as typed; searches and duplicate checks match this folded copy.
 maintain_search_text(Person, "family_name", "given_name", "family_name_kana", "given_name_kana", "name_en")
+# The directory lists people by reading, family name first, as rosters are sorted (あいうえお順).
+Person.directory_order = (
+    sa.func.coalesce(Person.family_name_kana, Person.family_name),
+    sa.func.coalesce(Person.given_name_kana, Person.given_name, ""),
+    Person.id,
+)
+sa.Index("ix_person_directory_order", *Person.directory_order)

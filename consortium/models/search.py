@@ -34,12 +34,6 @@ FTS_DDL = [
 PG_DDL = [f"CREATE INDEX {GRAMS_INDEX} ON search_entry USING gin (string_to_array(grams, ' '))"]
 
 
-def outside_metadata(_object, name: str, type_: str, reflected: bool, _compare_to) -> bool:
-    """False for the objects above, which the raw DDL makes and the models do not declare (an
-    include_object hook, so that autogenerate neither drops nor reports them)."""
-    return not (reflected and (name == GRAMS_INDEX or (type_ == "table" and name.startswith(FTS_TABLE))))
-
-
 class SearchEntry(db.Model):
     __tablename__ = "search_entry"
     __table_args__ = (sa.UniqueConstraint("kind", "row_id"),)

@@ -38,8 +38,8 @@ from ..models import (
     Visibility,
 )
 from ..models.search import FTS_TABLE
-from .folding import term_grams
-from .index import CODES
+from .folding import fold, term_grams
+from .index import CODES, KINDS as INDEXED
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,13 @@ KINDS = [
 BY_NAME = {kind.name: kind for kind in KINDS}
 # The hits of a kind counted and ranked: a word in a hundred thousand rows is not read whole.
 # Past it, the most relevant of the first CAP found are shown, and the page says so.
-CAP = 1000
+CAP = 200
+
+
+# For the search's transaction on PostgreSQL: many joins over few rows, which JIT would spend
+# longer compiling than running; and the entries always read through the gram index, which the
+# planner, misjudging how many hold a rare pair, would trade for reading all of them.
+PLANNER_SETTINGS = "SELECT set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)"
 
 
 @dataclass(frozen=True)
@@ -180,19 +186,41 @@ def applies(kind: Kind, filters: Filters) -> bool:
 
 
 def _matching(kind: Kind, terms: list[str]) -> sa.ColumnElement[bool]:
-    """The kind's entries holding every term: through the database's gram index, then checked whole."""
-    wanted = sorted({CODES[kind.name] + g for term in terms for g in term_grams(term)})
-    checks = [SearchEntry.folded.contains(term, autoescape=True) for term in terms]
+    """The kind's entries holding every term: through the database's gram index, then checked whole
+    where the grams do not say it all (a term of more than two characters, or punctuation that
+    SQLite's full-text index does not keep)."""
+    by_term = {term: {CODES[kind.name] + g for g in term_grams(term)} for term in terms}
+    wanted = sorted(set().union(*by_term.values()))
     if db.engine.dialect.name == "postgresql":
+        exact = set(wanted)
         grams = sa.func.string_to_array(SearchEntry.grams, " ")
-        return sa.and_(grams.op("@>")(sa.cast(postgresql.array(wanted), postgresql.ARRAY(sa.Text))), *checks)
-    tokens = [g for g in wanted if any(c.isalnum() for c in g[1:])]
-    if not tokens:  # punctuation alone: nothing for the full-text index to look up
-        return sa.and_(*checks)
-    query = " AND ".join('"' + g.replace('"', '""') + '"' for g in tokens)
-    fts = sa.table(FTS_TABLE, sa.column("rowid"))
-    found = sa.select(fts.c.rowid).where(sa.text(f"{FTS_TABLE} MATCH :query").bindparams(query=query))
-    return sa.and_(SearchEntry.id.in_(found), *checks)
+        # Every gram carries the kind's code, so no test of the kind: the planner, given one,
+        # would read all the kind's entries in order, hoping to stop early, instead of the index.
+        looked_up = grams.op("@>")(sa.cast(postgresql.array(wanted), postgresql.ARRAY(sa.Text)))
+    else:
+        exact = {g for g in wanted if g[1:].isalnum()}
+        tokens = [g for g in wanted if any(c.isalnum() for c in g[1:])]
+        query = " AND ".join('"' + g.replace('"', '""') + '"' for g in tokens)
+        fts = sa.table(FTS_TABLE, sa.column("rowid"))
+        found = sa.select(fts.c.rowid).where(sa.text(f"{FTS_TABLE} MATCH :query").bindparams(query=query))
+        in_index = SearchEntry.id.in_(found) if tokens else sa.true()  # punctuation alone: the checks only
+        looked_up = sa.and_(SearchEntry.kind == kind.name, in_index)
+    checks = [
+        SearchEntry.folded.contains(term, autoescape=True)
+        for term, grams in by_term.items()
+        if len(term) > 2 or not grams <= exact
+    ]
+    return sa.and_(looked_up, *checks)
+
+
+def holding_characters(model: type, key: str) -> sa.ColumnElement[bool]:
+    """A WHERE clause on an organisation or a person: its index entry holds every character of the
+    directory's search key. The directory then checks the key itself against the row's name
+    (spaces ignored, so 山田太郎 finds 山田 太郎), which the entry's pairs cannot do."""
+    kind = next(name for name, (indexed, _columns) in INDEXED.items() if indexed is model)
+    characters = sorted({c for c in fold(key) if not c.isspace()})
+    entries = sa.select(SearchEntry.row_id).where(SearchEntry.kind == kind, _matching(BY_NAME[kind], characters))
+    return model.id.in_(entries)
 
 
 def _position(term: str) -> sa.ColumnElement[int]:
@@ -207,8 +235,9 @@ def _day(day: date):
 
 
 def _chain(stmt: sa.Select, kind: Kind) -> sa.Select:
-    """The statement from the entries to the kind's rows and on to their meeting and consortium."""
-    stmt = stmt.join(kind.model, sa.and_(SearchEntry.kind == kind.name, kind.model.id == SearchEntry.row_id))
+    """The statement from the entries to the kind's rows and on to their meeting and consortium.
+    Which entries are the kind's is said by _matching, or by the entry found (_statement)."""
+    stmt = stmt.join(kind.model, kind.model.id == SearchEntry.row_id)
     previous = kind.model
     for model in kind.via:
         stmt = stmt.join(model, _join(previous, model))
@@ -260,8 +289,7 @@ def search(terms: list[str], filters: Filters, user, kinds: list[Kind], limit: i
     """The hits of each kind (one query each), at most limit of them from offset on, never past CAP."""
     found, limit = [], max(0, min(limit, CAP - offset))
     if db.engine.dialect.name == "postgresql":
-        # Many joins over few rows: PostgreSQL's JIT would spend longer compiling than running them.
-        db.session.execute(sa.text("SET LOCAL jit = off"))
+        db.session.execute(sa.text(PLANNER_SETTINGS))
     for kind in kinds:
         rows = db.session.execute(_statement(kind, terms, filters, user).limit(limit).offset(offset)).all()
         hits = [
