@@ -6,7 +6,9 @@
 
 Sizes (scale 1): 10,000 consortia, 100,000 organisations, 1,000,000 people, 2,000,000
 memberships, 200,000 meetings, each with 5 agenda items and minutes (3 discussion points and a
-decision). The data lives in its own database (<name>_national), is made once (COPY on
+decision). One meeting in five is closed, one in ten has a closed agenda item (its minutes' free
+text then shows to members only), one consortium in ten is members-only, a third of the minutes
+are drafts. The data lives in its own database (<name>_national), is made once (COPY on
 PostgreSQL) and reused; `flask search rebuild`'s work is timed on it, and the index's size
 read from the database.
 """
@@ -36,6 +38,7 @@ from consortium import create_app  # noqa: E402
 from consortium.accounts.services import create_user  # noqa: E402
 from consortium.extensions import db  # noqa: E402
 from consortium.japanese import search_key, tokyo_datetime  # noqa: E402
+from consortium.pagination import cursor_for  # noqa: E402
 from consortium.models import (  # noqa: E402
     AgendaItem,
     Consortium,
@@ -178,7 +181,7 @@ def generate(sizes: dict[str, int]) -> None:
     write(Meeting.__table__, ["id", "consortium_id", "number", "title", "kind", "status", "precision", "starts_at", "ends_at",
                               "is_public", "public_stated", "sequence", "venue", "version", "created_at", "updated_at"],
           (meeting(i) for i in range(n["meetings"])), n["meetings"], "meetings")
-    items = ((m * 5 + p, m + 1, p, f"({p})", f"{rnd.choice(WORDS)}{rnd.choice(WORDS)}について", p != 5, 1)
+    items = ((m * 5 + p, m + 1, p, f"({p})", f"{rnd.choice(WORDS)}{rnd.choice(WORDS)}について", p != 5 or m % 10 != 0, 1)
              for m in range(n["meetings"]) for p in range(1, 6))
     write(AgendaItem.__table__, ["id", "meeting_id", "position", "label", "title", "is_public", "version"],
           items, n["meetings"] * 5, "agenda items")
@@ -302,7 +305,10 @@ def main() -> None:
     directory = [
         ("organisations list", "/organisations/"),
         ("organisations list, by name", "/organisations/?q=観光"),
+        ("organisations list, from 協 on", f"/organisations/?after={cursor_for(['協', 0])}"),
         ("people list", "/people/"),
+        ("people list, from マ on", f"/people/?after={cursor_for(['マ', '', 0])}"),
+        ("people list, by name", "/people/?q=佐藤"),
         ("organisation page", f"/organisations/{organisation}"),
     ]
     with app.app_context():

@@ -124,7 +124,7 @@ def _cursor(key: tuple[sa.ColumnElement, ...], name: str) -> tuple | None:
     return tuple(values)
 
 
-def _write_cursor(values) -> str:
+def cursor_for(values) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values), ensure_ascii=False).encode()).decode().rstrip("=")
 
 
@@ -152,6 +152,6 @@ def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page
         total=total,
         has_prev=more if before is not None else after is not None,
         has_next=more if before is None else True,
-        first_key=_write_cursor(keys[0]) if keys else None,
-        last_key=_write_cursor(keys[-1]) if keys else None,
+        first_key=cursor_for(keys[0]) if keys else None,
+        last_key=cursor_for(keys[-1]) if keys else None,
     )

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from consortium.demo.loader import DEMO_PASSWORD
-from consortium.models import User
+from consortium.models import Consortium, User
 from conftest import sign_in, text
 
 HIT = re.compile(r'<li class="hit">\s*<a href="([^"]*)">([^<]*)</a>\s*<span class="muted">([^<]*)</span>\s*<div class="snippet">(.*?)</div>', re.S)
@@ -54,3 +54,17 @@ def test_the_members_only_working_group_is_found_by_its_members_only(app, client
     titles = {title for _link, title, _where, _snippet in found(client, "産業ビジョン検討部会")}
     assert "産業ビジョン検討部会（デモ）" in titles and "第1回 産業ビジョン検討部会" in titles
     assert "資料2 新産業ビジョン骨子（委員限り）" in {title for _l, title, _w, _s in found(client, "骨子")}
+
+
+def test_the_consortium_page_searches_within_that_consortium(client, db, demo):
+    setagaya = db.session.execute(sa.select(Consortium).filter_by(name="世田谷区地域経済の持続可能な発展を目指す会議")).scalar_one()
+    path = f"/consortia/{setagaya.id}"
+    page = text(client.get(path))
+    form = re.search(r'<form class="filters" method="get" action="/search" role="search" aria-label="この会議体の中を検索">(.*?)</form>', page, re.S).group(1)
+    consortium = re.search(r'name="consortium" value="(\d+)"', form).group(1)
+    assert path.endswith(f"/{consortium}") and 'name="q"' in form
+    everywhere = {where for _l, _t, where, _s in found(client, "事業承継")}
+    response = client.get("/search", query_string={"q": "事業承継", "consortium": consortium})
+    within = {where for _l, _t, where, _s in HIT.findall(text(response))}
+    assert within and within < everywhere
+    assert all("世田谷区地域経済の持続可能な発展を目指す会議" in where for where in within)
