@@ -206,15 +206,16 @@ def test_an_edit_is_found_at_once_and_what_it_replaced_is_not(client, db, make_c
 
 
 def test_rebuild_writes_the_same_index_again(app, db, tourism):
-    before = db.session.execute(sa.select(SearchEntry.kind, SearchEntry.row_id, SearchEntry.grams).order_by(SearchEntry.kind, SearchEntry.row_id)).all()
+    entries = sa.select(SearchEntry.kind, SearchEntry.row_id, SearchEntry.grams, SearchEntry.day).order_by(SearchEntry.kind, SearchEntry.row_id)
+    before = db.session.execute(entries).all()
     db.session.execute(sa.delete(SearchEntry))
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["search", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "Search index rebuilt: 4 entries." in result.output
     db.session.expire_all()
-    after = db.session.execute(sa.select(SearchEntry.kind, SearchEntry.row_id, SearchEntry.grams).order_by(SearchEntry.kind, SearchEntry.row_id)).all()
-    assert after == before
+    after = db.session.execute(entries).all()
+    assert after == before and any(day is not None for *_rest, day in after)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,6 +245,17 @@ def test_newest_first_or_most_relevant_first(client, years):
     # Relevance: where the words come first, the title's start first.
     assert hits(client, "令和5年度", kind="meeting") == [march.title]
     assert hits(client, "観光", kind="meeting", sort="relevance")[0] == other.title  # 観光 at its 7th character
+
+
+def test_a_meeting_moved_to_another_day_takes_its_agenda_along_in_dates(client, db, years):
+    _first, march, _april, other = years
+    db.session.add(AgendaItem(meeting=march, title="観光振興の報告", position=1))
+    db.session.commit()
+    assert hits(client, "観光振興", year="2023") == ["観光振興の報告"] and hits(client, "観光振興", year="2024") == []
+    march.starts_at, march.ends_at = tokyo_datetime(2024, 10, 1, 10), tokyo_datetime(2024, 10, 1, 12)
+    db.session.commit()
+    assert hits(client, "観光振興", year="2023") == [] and hits(client, "観光振興", year="2024") == ["観光振興の報告"]
+    assert hits(client, "観光", kind="meeting", sort="date")[:2] == [march.title, other.title]
 
 
 def test_each_kind_has_its_own_pages(app, client, db, make_consortium, make_meeting, monkeypatch):

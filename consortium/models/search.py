@@ -12,10 +12,13 @@ Which database index serves the grams (consortium/search/folding.py):
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .base import UTCDateTime
 
 GRAMS_INDEX = "ix_search_entry_grams"
 FTS_TABLE = "search_entry_fts"
@@ -36,7 +39,7 @@ PG_DDL = [f"CREATE INDEX {GRAMS_INDEX} ON search_entry USING gin (string_to_arra
 
 class SearchEntry(db.Model):
     __tablename__ = "search_entry"
-    __table_args__ = (sa.UniqueConstraint("kind", "row_id"),)
+    __table_args__ = (sa.UniqueConstraint("kind", "row_id"), sa.Index("ix_search_entry_kind_day", "kind", "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20))  # consortium/search/index.py KINDS
@@ -44,6 +47,9 @@ class SearchEntry(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)  # as typed, its title first: snippets come from it
     folded: Mapped[str] = mapped_column(sa.Text)  # folding.fold(text): what a term is checked against
     grams: Mapped[str] = mapped_column(sa.Text)  # folding.grams(folded), apart by spaces
+    # The start of the meeting the row belongs to, a copy kept with it (consortium/search/index.py),
+    # so a search by date reads the index in date order instead of every hit's meeting.
+    day: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<SearchEntry {self.kind} {self.row_id}>"

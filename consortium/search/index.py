@@ -50,6 +50,23 @@ CODES = dict(zip(KINDS, "cmanpdtfroh"))
 BATCH = 1000
 
 
+def _under_meetings(model: type) -> sa.Select | None:
+    """(row_id, meeting_id, starts_at) of each row of the model with its meeting; None for a model
+    that belongs to none."""
+    if model is Meeting:
+        return sa.select(Meeting.id.label("row_id"), Meeting.id.label("meeting_id"), Meeting.starts_at)
+    stmt = sa.select(model.id.label("row_id"), Meeting.id.label("meeting_id"), Meeting.starts_at)
+    if hasattr(model, "meeting_id"):
+        return stmt.join(Meeting, Meeting.id == model.meeting_id)
+    if hasattr(model, "minutes_id"):
+        return stmt.join(Minutes, Minutes.id == model.minutes_id).join(Meeting, Meeting.id == Minutes.meeting_id)
+    return None
+
+
+# The kinds whose rows belong to a meeting: their entries carry its start (SearchEntry.day).
+DATED = {kind: under for kind, (model, _columns) in KINDS.items() if (under := _under_meetings(model)) is not None}
+
+
 def entry_values(kind: str, row) -> dict | None:
     """The row's entry, or None when it has no text to find."""
     columns = KINDS[kind][1]
@@ -78,6 +95,23 @@ def _write_entries(session: Session, _context) -> None:
     written = [values for kind, row in changed if (values := entry_values(kind, row))]
     if written or removed:
         _replace(session.connection(), written, removed)
+    for kind in DATED:
+        if ids := [values["row_id"] for values in written if values["kind"] == kind]:
+            _date(session.connection(), kind, "row_id", ids)
+    moved = [row.id for row in session.dirty if isinstance(row, Meeting) and sa.inspect(row).attrs.starts_at.history.has_changes()]
+    for kind in DATED if moved else ():
+        _date(session.connection(), kind, "meeting_id", moved)
+
+
+def _date(connection, kind: str, by: str | None, ids: Iterable[int] = ()) -> None:
+    """Copy the meeting's start onto the kind's entries: those of the rows with these ids, or of
+    the rows of these meetings (by "row_id" or "meeting_id"), or all (by None)."""
+    table, under = SearchEntry.__table__, DATED[kind].subquery()
+    rows = sa.select(under.c.row_id)
+    if by is not None:
+        rows = rows.where(under.c[by].in_(list(ids)))
+    day = sa.select(under.c.starts_at).where(under.c.row_id == table.c.row_id).scalar_subquery()
+    connection.execute(table.update().where(table.c.kind == kind, table.c.row_id.in_(rows)).values(day=day))
 
 
 def _replace(connection, written: list[dict], removed: Iterable[tuple[str, int]]) -> None:
@@ -115,4 +149,6 @@ def rebuild(session: Session, report: Callable[[str, int, int], None] | None = N
             done, last, count = done + len(rows), rows[-1].id, count + len(entries)
             if report:
                 report(kind, done, total)
+        if kind in DATED:
+            _date(connection, kind, None)
     return count

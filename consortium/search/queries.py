@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
@@ -153,6 +153,16 @@ class Filters:
     def narrows_to_meetings(self) -> bool:
         return bool(self.fiscal_year or self.since or self.until)
 
+    def between(self) -> tuple[datetime | None, datetime | None]:
+        """The meetings' starts asked for: from (inclusive) and before (exclusive), None for open."""
+        starts = [tokyo_datetime(self.fiscal_year, 4, 1)] if self.fiscal_year else []
+        ends = [tokyo_datetime(self.fiscal_year + 1, 4, 1)] if self.fiscal_year else []
+        if self.since:
+            starts.append(_day(self.since))
+        if self.until:
+            ends.append(_day(self.until + timedelta(days=1)))
+        return max(starts, default=None), min(ends, default=None)
+
 
 @dataclass
 class Hit:
@@ -257,23 +267,20 @@ def _join(previous: type, model: type) -> sa.ColumnElement[bool]:
 def _found(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Subquery:
     """The kind's hits the viewer may see, at most CAP + 1 of them: their entries' ids, with what
     they are ordered by. Newest first, these are the newest; else the first the index gives."""
-    day = Meeting.starts_at if kind.dated else sa.null()
+    day = SearchEntry.day if kind.dated else sa.null()
     stmt = _chain(sa.select(SearchEntry.id, _position(terms[0]).label("relevance"), day.label("day")), kind)
     stmt = stmt.where(_matching(kind, terms), kind.visible(user))
     if filters.consortium_id:
         stmt = stmt.where(Consortium.id == filters.consortium_id)
-    if kind.dated:
-        if filters.fiscal_year:
-            stmt = stmt.where(
-                Meeting.starts_at >= tokyo_datetime(filters.fiscal_year, 4, 1),
-                Meeting.starts_at < tokyo_datetime(filters.fiscal_year + 1, 4, 1),
-            )
-        if filters.since:
-            stmt = stmt.where(Meeting.starts_at >= _day(filters.since))
-        if filters.until:
-            stmt = stmt.where(Meeting.starts_at < _day(filters.until + timedelta(days=1)))
+    if kind.dated and (filters.narrows_to_meetings or filters.by_date):
+        # The entry's copy of its meeting's start lets the database read the kind's entries in
+        # date order (ix_search_entry_kind_day); the meeting's own start decides.
+        stmt = stmt.where(SearchEntry.kind == kind.name)
+        start, end = filters.between()
+        for column in (SearchEntry.day, Meeting.starts_at):
+            stmt = stmt.where(*([column >= start] if start else []), *([column < end] if end else []))
         if filters.by_date:
-            stmt = stmt.order_by(Meeting.starts_at.desc(), SearchEntry.id)
+            stmt = stmt.order_by(SearchEntry.day.desc(), SearchEntry.id)
     return stmt.limit(CAP + 1).subquery()
 
 

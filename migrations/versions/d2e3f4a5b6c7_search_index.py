@@ -41,9 +41,11 @@ def upgrade():
         sa.Column('text', sa.Text(), nullable=False),
         sa.Column('folded', sa.Text(), nullable=False),
         sa.Column('grams', sa.Text(), nullable=False),
+        sa.Column('day', sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_search_entry')),
         sa.UniqueConstraint('kind', 'row_id', name=op.f('uq_search_entry_kind_row_id')),
     )
+    op.create_index('ix_search_entry_kind_day', 'search_entry', ['kind', 'day'], unique=False)
     dialect = op.get_bind().dialect.name
     for statement in FTS_DDL if dialect == 'sqlite' else PG_DDL if dialect == 'postgresql' else []:
         op.execute(statement)
