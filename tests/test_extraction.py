@@ -17,7 +17,7 @@ from pypdf import PdfReader, PdfWriter
 import test_jobs
 from conftest import sign_in
 from consortium.demo.loader import DEMO_PASSWORD
-from consortium.documents import extraction, filetypes
+from consortium.documents import extraction, filetypes, storage
 from consortium.documents.services import add_document
 from consortium.models import Document, DocumentAccess, GrantRole, Meeting, User, Visibility
 from consortium.pdf.render import html_to_pdf
@@ -112,6 +112,11 @@ def test_a_long_file_is_read_up_to_what_the_index_holds(db):
     assert len(extraction.text_of(rows, filetypes.CSV)) == INDEXED_CHARACTERS
 
 
+def test_characters_a_pdf_font_cannot_name_are_left_out(db, monkeypatch):
+    monkeypatch.setitem(extraction.READERS, filetypes.PDF, lambda data: iter(["地域\x00\x00通貨"]))
+    assert extraction.text_of(b"%PDF", filetypes.PDF) == "地域通貨"
+
+
 def test_a_pdf_locked_only_against_copying_is_read(db):
     text = extraction.text_of(encrypted_pdf("地域通貨の導入", password=""), filetypes.PDF)
     assert "地域通貨の導入" in text
@@ -161,7 +166,7 @@ def test_a_file_that_cannot_be_read_is_uploaded_without_text(client, db, post, o
 def test_a_missing_file_leaves_the_material_to_be_read_later(db, office, caplog):
     material = add_document(office, pdf_bytes("地域通貨"), "資料1.pdf", title="推進体制")
     db.session.commit()
-    extraction.storage.delete(material.storage_key)
+    storage.delete(material.storage_key)
     extraction.extract(material.id)
     assert document(db).extracted_text is None
     assert "is missing" in caplog.text

@@ -97,7 +97,8 @@ def text_of(data: bytes, content_type: str) -> str:
         return ""
     pieces, length = [], 0
     for piece in reader(data):  # read no further than the index holds: a long PDF stops early
-        if piece := piece.strip():
+        # A PDF's font without a map to Unicode reads as NUL characters, which PostgreSQL's text refuses.
+        if piece := piece.replace("\x00", "").strip():
             pieces.append(piece)
             length += len(piece) + 1
             if length > INDEXED_CHARACTERS:
