@@ -1,6 +1,6 @@
 """Command-line commands: `flask --app consortium demo load`, `… users create-admin EMAIL`,
 `… reminders send` and `… caches prune` (for cron), `… jobs work` and `… jobs schedule` (the queue),
-`… backup create FILE` and `… backup restore FILE`."""
+`… backup create FILE` and `… backup restore FILE`, `… search rebuild`, `… documents extract`."""
 from __future__ import annotations
 
 import functools
@@ -24,6 +24,7 @@ reminders_cli = AppGroup("reminders", help="Reminder mails, meant to run from cr
 jobs_cli = AppGroup("jobs", help="The job queue in Redis (REDIS_URL): its workers and its scheduler.")
 backup_cli = AppGroup("backup", help="Backups of the database's rows and the stored materials, and restoring them.")
 search_cli = AppGroup("search", help="The search index.")
+documents_cli = AppGroup("documents", help="Materials' files.")
 caches_cli = AppGroup("caches", help="The disk caches of PDFs and calendar events, meant to be pruned from cron.")
 
 UPGRADE = "Run `flask --app consortium db upgrade` first."
@@ -226,8 +227,27 @@ def search_rebuild() -> None:
     click.echo(f"Search index rebuilt: {count:,} entries.")
 
 
+@documents_cli.command("extract")
+@click.option("--again", is_flag=True, help="Read every material again, not only those not read yet.")
+@needs_schema
+def documents_extract(again: bool) -> None:
+    """Read the text inside materials' files, for search: those uploaded before it was read on upload."""
+    from .documents.extraction import extract
+    from .models import Document
+
+    query = sa.select(Document.id).order_by(Document.id)
+    if not again:
+        query = query.where(Document.extracted_text.is_(None))
+    ids = db.session.execute(query).scalars().all()
+    for done, document_id in enumerate(ids, 1):
+        extract(document_id)
+        click.echo(f"\rmaterials: {done:,} of {len(ids):,}", nl=done == len(ids), err=True)
+    click.echo(f"Text read from {len(ids):,} materials.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(search_cli)
+    app.cli.add_command(documents_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(reminders_cli)

@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMMANDS = [
     ["reminders", "send", "--base-url", "https://consortium.example.jp"],
     ["demo", "load"],
+    ["documents", "extract"],
     ["users", "create-admin", "admin@example.jp", "--password", "long enough password"],
 ]
 

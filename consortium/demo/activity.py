@@ -23,7 +23,7 @@ from flask import render_template_string
 
 from ..calendar.holidays import holiday_name
 from ..consortia.invitees import invitees
-from ..documents import storage
+from ..documents import extraction, storage
 from ..documents.services import add_document
 from ..extensions import db
 from ..feeds.services import issue_calendar_token
@@ -108,13 +108,13 @@ def _span(day: date, times: str) -> tuple[datetime, datetime]:
 
 
 @functools.cache
-def _material_pdf(title: str, meeting_title: str) -> bytes:
+def _material_pdf(title: str, meeting_title: str, body: str | None) -> bytes:
     """A one-page PDF for a demo material, rendered once per process (WeasyPrint is slow)."""
     html = render_template_string(
         "<!doctype html><html lang='ja'><meta charset='utf-8'><style>@font-face{font-family:g;src:url(font:ipaexg.ttf)}"
-        "body{font-family:g}</style><p>{{ meeting }}</p><h1>{{ title }}</h1>"
+        "body{font-family:g}</style><p>{{ meeting }}</p><h1>{{ title }}</h1>{% if body %}<p>{{ body }}</p>{% endif %}"
         "<p>デモ用の架空の資料です。実在の会議の資料ではありません。</p></html>",
-        title=title, meeting=meeting_title,
+        title=title, meeting=meeting_title, body=body,
     )
     return html_to_pdf(html)
 
@@ -291,7 +291,8 @@ class Activity:
             )
 
     def load_material(self, meeting: Meeting, spec: dict[str, Any]) -> None:
-        """A material with a real PDF in the app's own store; stored again only if its file is gone."""
+        """A material with a real PDF in the app's own store (stored again only if its file is gone),
+        its text read as an upload's job reads it."""
         values = {
             "label": spec.get("label"),
             "doc_type": DocumentType(spec.get("type", "material")),
@@ -302,12 +303,15 @@ class Activity:
         ).scalar_one_or_none()
         if document is not None and storage.exists(document.storage_key):
             self.loader.upsert(Document, {"id": document.id}, values)
-            return
-        if document is not None:  # the row outlived its file (an emptied upload folder)
-            db.session.delete(document)
-            db.session.flush()
-        add_document(meeting, _material_pdf(spec["title"], meeting.title), spec["filename"], title=spec["title"], **values)
-        self.loader.created += 1
+        else:
+            if document is not None:  # the row outlived its file (an emptied upload folder)
+                db.session.delete(document)
+                db.session.flush()
+            pdf = _material_pdf(spec["title"], meeting.title, spec.get("text"))
+            document = add_document(meeting, pdf, spec["filename"], title=spec["title"], **values)
+            self.loader.created += 1
+        if document.extracted_text is None:
+            extraction.fill(document)
 
     def load_poll(self, meeting: Meeting, spec: dict[str, Any]) -> None:
         respond_day = self.day(spec["respond_by"])

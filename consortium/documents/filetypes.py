@@ -91,15 +91,17 @@ def inspect(data: bytes, filename: str) -> Inspected:
 
 
 def _is_text(data: bytes) -> bool:
-    if b"\x00" in data:
-        return False
-    for encoding in ("utf-8", "cp932"):
+    return b"\x00" not in data and decoded(data) is not None
+
+
+def decoded(data: bytes) -> str | None:
+    """The text of a text file, read as UTF-8 (with or without a BOM) or as CP932; None when neither fits."""
+    for encoding in ("utf-8-sig", "cp932"):
         try:
-            data.decode(encoding)
-            return True
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return False
+    return None
 
 
 def display_filename(filename: str, fallback: str = "file") -> str:

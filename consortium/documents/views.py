@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import versions
+from .. import jobs, versions
 from ..extensions import db
 from ..forms import ConfirmForm, render_form
 from ..models import AgendaItem, Document, Meeting
 from ..meetings.services import in_agenda_order
 from ..permissions import Access, guard
-from . import services, storage
+from . import extraction, services, storage
 from .filetypes import KIND_NAMES, human_size
 from .forms import DocumentForm, UploadForm
 
@@ -44,7 +44,7 @@ def _meeting_url(meeting_id: int) -> str:
 @bp.route("/meetings/<int:meeting_id>/documents/new", methods=["GET", "POST"])
 @guard(Access.SECRETARIAT)
 def upload(meeting_id: int):
-    """Upload a material of a meeting; the type is checked by content and the file stored under a random name."""
+    """Upload a material of a meeting; the type is checked by content, the file stored under a random name and its text read by a job."""
     meeting = db.session.get(Meeting, meeting_id)
     form = UploadForm(_items(meeting.id))
     if form.validate_on_submit():
@@ -62,6 +62,7 @@ def upload(meeting_id: int):
             db.session.rollback()
             services.discard([document.storage_key])
             raise
+        jobs.enqueue(extraction.extract, document.id)
         flash(_("The material has been uploaded."), "success")
         return redirect(_meeting_url(meeting.id))
     return render_form("documents/form.html", form, meeting=meeting, document=None, title=_("Upload a material"))
