@@ -590,7 +590,7 @@ PAGES = [
     "/people/", "/people/{p}", "/people/new", "/admin/audit", "/admin/consortia/{c}/audit", "/admin/users",
     "/admin/organisations/{o}/merge", "/admin/people/{p}/merge", "/consortia/{c}/meetings/check",
     "/accounts/login", "/language/en", "/consortia/{c}/calendar.ics", "/meetings/calendar.ics", "/meetings/{m}.ics",
-    "/invitations/{invitation_token}", "/polls/answer/{poll_token}", "/network", "/network?consortium={c}",
+    "/invitations/{invitation_token}", "/polls/answer/{poll_token}", "/network",
 ]
 # Every name a page reads from its query string.
 PARAMS = [
