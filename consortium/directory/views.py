@@ -14,7 +14,7 @@ from ..permissions import Access, guard
 from ..extensions import db
 from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, Membership, Organization, OrganizationKind, Person
-from ..network.queries import co_members
+from ..network.queries import co_members, seats_of
 from ..pagination import Page, paginate
 from . import services
 from .forms import OrganizationForm, PersonForm
@@ -80,7 +80,7 @@ def organisation(organization_id: int):
     """Show an organisation, its visible seats (current and former, its own and those of people
     sitting for it) and the organisations it sits with most often."""
     org = db.get_or_404(Organization, organization_id)
-    current, former = _seats(sa.or_(Membership.organization_id == org.id, Membership.on_behalf_of_id == org.id))
+    current, former = _seats(seats_of(org.id))
     return render_template(
         "directory/organisation.html",
         org=org,

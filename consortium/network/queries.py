@@ -29,6 +29,11 @@ def seat_holder(membership=Membership) -> sa.ColumnElement[int]:
     return sa.func.coalesce(membership.organization_id, membership.on_behalf_of_id)
 
 
+def seats_of(organization_id: int, membership=Membership) -> sa.ColumnElement[bool]:
+    """A WHERE clause: the seat is the organisation's (seat_holder), in a form each column's index serves."""
+    return sa.or_(membership.organization_id == organization_id, membership.on_behalf_of_id == organization_id)
+
+
 def _by_reading():
     return sa.func.coalesce(Organization.name_kana, Organization.name)
 
@@ -61,7 +66,7 @@ def co_members(organization_id: int, limit: int = CO_MEMBERS_SHOWN, user=None) -
         sa.select(Organization, shared)
         .join(Membership, Organization.id == seat_holder())
         .join(Membership.consortium)
-        .join(mine, sa.and_(mine.consortium_id == Membership.consortium_id, seat_holder(mine) == organization_id))
+        .join(mine, sa.and_(mine.consortium_id == Membership.consortium_id, seats_of(organization_id, mine)))
         .where(
             Organization.id != organization_id,
             permissions.visible_memberships(user),
