@@ -1,4 +1,4 @@
-"""Search, the directory and the organisation page at national scale; prints p50/p95 and queries.
+"""Search, the directory, the organisation page and the network page at national scale; prints p50/p95 and queries.
 
     DATABASE_URL=postgresql+psycopg://root@127.0.0.1:5432/test .venv/bin/python bench/search.py
     … bench/search.py --scale 0.01      # a hundredth of the data, to try it out
@@ -311,9 +311,14 @@ def main() -> None:
         ("people list, by name", "/people/?q=佐藤"),
         ("organisation page", f"/organisations/{organisation}"),
     ]
+    network = [  # no target in the issue: recorded to watch
+        ("network page (today's seats)", "/network"),
+        ("network centred on a consortium", f"/network?consortium={middle}"),
+    ]
     with app.app_context():
         p95s = report(client, engine, searches, requests)
         directory_p95s = report(client, engine, directory, requests)
+        report(client, engine, network, requests)
         sign_in(client, middle)
     print("signed in as a member of one consortium:")
     with app.app_context():

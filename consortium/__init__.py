@@ -73,6 +73,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from .site.health import bp as health_bp
     from .meetings.views import bp as meetings_bp
     from .minutes.views import bp as minutes_bp
+    from .network.views import bp as network_bp
     from .pdf.views import bp as pdf_bp
     from .polls.views import bp as polls_bp
     from .rosters.views import bp as rosters_bp
@@ -82,7 +83,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
         directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp, mail_bp, health_bp,
-        search_bp,
+        search_bp, network_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

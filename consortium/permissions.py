@@ -363,6 +363,14 @@ def visible_consortia(user=None) -> sa.ColumnElement[bool]:
     return sa.or_(clause, Consortium.id.in_(own)) if own else clause
 
 
+def visible_memberships(user=None, membership=Membership) -> sa.ColumnElement[bool]:
+    """A WHERE clause on Membership (or an alias of it) joined to its Consortium: seats in consortia
+    the viewer may see, current and former; a seat entered ahead (its term starts after today) is
+    not announced before its day, except to the consortium's secretariat (roster.as_of)."""
+    started = sa.or_(membership.term_start.is_(None), membership.term_start <= today_tokyo())
+    return sa.and_(visible_consortia(user), sa.or_(started, managed_consortia(user)))
+
+
 def managed_consortia(user=None) -> sa.ColumnElement[bool]:
     """A WHERE clause on Consortium for those the user runs as secretariat (administrators: all)."""
     if is_admin(user):

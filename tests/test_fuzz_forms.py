@@ -590,13 +590,14 @@ PAGES = [
     "/people/", "/people/{p}", "/people/new", "/admin/audit", "/admin/consortia/{c}/audit", "/admin/users",
     "/admin/organisations/{o}/merge", "/admin/people/{p}/merge", "/consortia/{c}/meetings/check",
     "/accounts/login", "/language/en", "/consortia/{c}/calendar.ics", "/meetings/calendar.ics", "/meetings/{m}.ics",
-    "/invitations/{invitation_token}", "/polls/answer/{poll_token}",
+    "/invitations/{invitation_token}", "/polls/answer/{poll_token}", "/network",
 ]
 # Every name a page reads from its query string.
 PARAMS = [
     "page", "roster_page", "former_page", "groups_page", "actions_page", "q", "status", "kind", "theme", "month",
     "view", "when", "member", "rev", "next", "slot", "reply", "public", "show", "organisation", "duplicate",
     "entity_type", "action", "consortium_id", "precision", "day", "start_time", "end_time", "meeting",
+    "region", "year", "consortium", "former_page",
     "_scheme", "_external", "_anchor", "endpoint", "person_id", "meeting_id",  # url_for's own words, a route's
 ]
 

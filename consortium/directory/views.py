@@ -14,7 +14,8 @@ from ..permissions import Access, guard
 from ..extensions import db
 from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, Membership, Organization, OrganizationKind, Person
-from ..pagination import paginate, paginate_by_key
+from ..network.queries import co_members, seats_of
+from ..pagination import Page, paginate, paginate_by_key
 from ..search.queries import holding_characters
 from . import services
 from .forms import OrganizationForm, PersonForm
@@ -31,11 +32,11 @@ class OrganizationFilterForm(SearchForm):
 
 
 def _memberships(*where) -> sa.Select:
-    """Current and past memberships in consortia the visitor may see."""
+    """Memberships the visitor may see (permissions.visible_memberships)."""
     return (
         sa.select(Membership)
         .join(Membership.consortium)
-        .where(permissions.visible_consortia(), *where)
+        .where(permissions.visible_memberships(), *where)
         .options(
             joinedload(Membership.consortium),
             joinedload(Membership.person),
@@ -49,6 +50,16 @@ def _memberships(*where) -> sa.Select:
 def _named(model: type, key: str) -> sa.ColumnElement[bool]:
     """Its name holds the key: found through the search index, then checked on the name itself."""
     return sa.and_(holding_characters(model, key), model.search_text.contains(key, autoescape=True))
+
+
+def _seats(holder) -> tuple[Page, Page]:
+    """The visible seats a clause on Membership selects: current ones (and, for a secretariat, those
+    entered ahead) and former ones, each a page of its own."""
+    per_page = current_app.config["PER_PAGE"]
+    return (
+        paginate(_memberships(holder, ~Membership.has_ended), per_page),
+        paginate(_memberships(holder, Membership.has_ended), per_page, param="former_page"),
+    )
 
 
 @bp.get("/organisations/")
@@ -72,16 +83,16 @@ def organisations():
 @bp.get("/organisations/<int:organization_id>")
 @guard(Access.PUBLIC)
 def organisation(organization_id: int):
-    """Show an organisation and every visible consortium it is in, with its role."""
+    """Show an organisation, its visible seats (current and former, its own and those of people
+    sitting for it) and the organisations it sits with most often."""
     org = db.get_or_404(Organization, organization_id)
-    page = paginate(
-        _memberships(sa.or_(Membership.organization_id == org.id, Membership.on_behalf_of_id == org.id)),
-        current_app.config["PER_PAGE"],
-    )
+    current, former = _seats(seats_of(org.id))
     return render_template(
         "directory/organisation.html",
         org=org,
-        page=page,
+        current=current,
+        former=former,
+        partners=co_members(org.id),
         can_edit=permissions.can_edit_directory(),
         is_admin=permissions.is_admin(),
     )
@@ -92,7 +103,7 @@ def organisation(organization_id: int):
 def person(person_id: int):
     """Show a person's public fields and where they appear; hidden unless they appear somewhere visible."""
     person = db.session.get(Person, person_id)
-    page = paginate(_memberships(Membership.person_id == person.id), current_app.config["PER_PAGE"])
+    current, former = _seats(Membership.person_id == person.id)
     presentations = db.session.execute(
         permissions.presentations()
         .where(AgendaPresenter.person_id == person.id)
@@ -103,7 +114,8 @@ def person(person_id: int):
     return render_template(
         "directory/person.html",
         person=person,
-        page=page,
+        current=current,
+        former=former,
         presentations=presentations,
         show_note=permissions.can_view_private_note(),
         can_edit=permissions.can_edit_directory(),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -254,9 +254,14 @@ class Membership(Versioned, TimestampMixin, db.Model):
         """The first day off the roster: the day after the term's last."""
         return self.term_end + timedelta(days=1) if self.term_end is not None else None
 
-    @property
+    @hybrid_property
     def has_ended(self) -> bool:
+        """A former seat: its term's last day is past."""
         return self.term_end is not None and self.term_end < today_tokyo()
+
+    @has_ended.expression
+    def has_ended(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.term_end.is_not(None), cls.term_end < today_tokyo())
 
     def __repr__(self) -> str:
         return f"<Membership {self.id} {self.role.value} c={self.consortium_id}>"
