@@ -103,13 +103,11 @@ def _write_entries(session: Session, _context) -> None:
         _date(session.connection(), kind, "meeting_id", moved)
 
 
-def _date(connection, kind: str, by: str | None, ids: Iterable[int] = ()) -> None:
-    """Copy the meeting's start onto the kind's entries: those of the rows with these ids, or of
-    the rows of these meetings (by "row_id" or "meeting_id"), or all (by None)."""
+def _date(connection, kind: str, by: str, ids: list[int]) -> None:
+    """Copy the meeting's start onto the kind's entries: those of the rows with these ids (by
+    "row_id") or of the rows of these meetings (by "meeting_id")."""
     table, under = SearchEntry.__table__, DATED[kind].subquery()
-    rows = sa.select(under.c.row_id)
-    if by is not None:
-        rows = rows.where(under.c[by].in_(list(ids)))
+    rows = sa.select(under.c.row_id).where(under.c[by].in_(ids))
     day = sa.select(under.c.starts_at).where(under.c.row_id == table.c.row_id).scalar_subquery()
     connection.execute(table.update().where(table.c.kind == kind, table.c.row_id.in_(rows)).values(day=day))
 
@@ -134,21 +132,22 @@ def rebuild(session: Session, report: Callable[[str, int, int], None] | None = N
     for kind, (model, columns) in KINDS.items():
         total = session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
         done, last = 0, 0
+        stmt = sa.select(model.id, *(getattr(model, c) for c in columns))
+        if kind in DATED:
+            under = DATED[kind].subquery()
+            stmt = stmt.add_columns(under.c.starts_at).outerjoin(under, under.c.row_id == model.id)
         while True:
-            rows = session.execute(
-                sa.select(model.id, *(getattr(model, c) for c in columns))
-                .where(model.id > last)
-                .order_by(model.id)
-                .limit(BATCH)
-            ).all()
+            rows = session.execute(stmt.where(model.id > last).order_by(model.id).limit(BATCH)).all()
             if not rows:
                 break
-            entries = [values for row in rows if (values := entry_values(kind, row))]
+            entries = [
+                {**values, **({"day": row.starts_at} if kind in DATED else {})}
+                for row in rows
+                if (values := entry_values(kind, row))
+            ]
             if entries:
                 connection.execute(SearchEntry.__table__.insert(), entries)
             done, last, count = done + len(rows), rows[-1].id, count + len(entries)
             if report:
                 report(kind, done, total)
-        if kind in DATED:
-            _date(connection, kind, None)
     return count
