@@ -128,9 +128,16 @@ def cursor_for(values) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(values), ensure_ascii=False).encode()).decode().rstrip("=")
 
 
-def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page: int) -> KeyPage:
+def count_up_to_limit(stmt: sa.Select) -> int:
+    """The number of rows of stmt, counted up to COUNTED + 1."""
+    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).limit(COUNTED + 1).subquery())
+    return db.session.execute(counted).scalar_one()
+
+
+def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page: int, total: int | None = None) -> KeyPage:
     """The page of stmt, ordered by key (never NULL, unique as a whole), after or before the
-    cursor in the query string; and the number of rows, counted up to COUNTED + 1."""
+    cursor in the query string; with total (the number of rows, counted up to COUNTED + 1) when
+    not given."""
     after, before = _cursor(key, "after"), _cursor(key, "before")
     columns = [column.label(f"key_{i}") for i, column in enumerate(key)]
     stmt = stmt.add_columns(*columns)
@@ -144,8 +151,7 @@ def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page
     rows = rows[:per_page]
     if before is not None:
         rows.reverse()
-    counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).limit(COUNTED + 1).subquery())
-    total = db.session.execute(counted).scalar_one()
+    total = count_up_to_limit(stmt) if total is None else total
     keys = [row[len(row) - len(key):] for row in rows]
     return KeyPage(
         items=[row[0] for row in rows],

@@ -83,3 +83,15 @@ def test_organisations_page_by_reading_filtered_by_kind_and_name(client, make_or
     rest = text(client.get(_link(first, "next")))
     assert re.findall(r">ＳＤＧｓ推進団体(\d+)<", rest) == [str(n) for n in range(20, 25)]
     assert "世田谷区" in text(client.get("/organisations/", query_string={"q": "せたがや"}))
+
+
+def test_a_common_name_is_listed_in_reading_order_past_the_count(client, login, admin, make_person, monkeypatch):
+    """Past the count, the list reads the directory in order and checks each name (the other way)."""
+    for kana in "えいあ":
+        make_person(family_name="佐藤", given_name=kana, family_name_kana="さとう", given_name_kana=kana)
+    make_person(family_name="加藤", given_name="一", family_name_kana="かとう")
+    login(admin)
+    assert _names(text(client.get("/people/", query_string={"q": "佐藤"}))) == ["佐藤 あ", "佐藤 い", "佐藤 え"]
+    monkeypatch.setattr(pagination, "COUNTED", 2)
+    page = text(client.get("/people/", query_string={"q": "佐藤"}))
+    assert _names(page) == ["佐藤 あ", "佐藤 い", "佐藤 え"] and "2人以上見つかりました。" in page

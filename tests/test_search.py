@@ -76,6 +76,11 @@ def test_japanese_is_found_without_word_spaces_and_across_variants(client, touri
     assert set(hits(client, query)) == found
 
 
+def test_a_person_is_found_by_a_name_typed_without_its_space(client, make_member, make_consortium, make_person):
+    make_member(make_consortium(), person=make_person(family_name="長山", given_name="宗広"))
+    assert hits(client, "長山宗広") == hits(client, "長山 宗広") == ["長山 宗広"]
+
+
 def test_a_snippet_shows_the_text_as_typed_with_what_was_found_marked(client, tourism):
     page = text(client.get("/search", query_string={"q": "かんこう"}))
     assert "<mark>カンコウ</mark>キョウカイ" in page

@@ -40,8 +40,9 @@ KINDS: dict[str, tuple[type, tuple[str, ...]]] = {
     "action": (ActionItem, ("text", "owner_label")),
     "document": (Document, ("label", "title", "extracted_text")),
     "membership": (Membership, ("title", "description")),  # 肩書 and 連携概要
-    "organization": (Organization, ("name", "name_kana", "name_en")),
-    "person": (Person, ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title")),
+    # With the name as one run (search_text, spaces removed): 山田太郎 finds 山田 太郎.
+    "organization": (Organization, ("name", "name_kana", "name_en", "search_text")),
+    "person": (Person, ("family_name", "given_name", "family_name_kana", "given_name_kana", "name_en", "title", "search_text")),
 }
 KIND_OF = {model: kind for kind, (model, _columns) in KINDS.items()}
 # Each gram in the index is prefixed with its entry's kind: a kind's search reads only its own
@@ -123,13 +124,15 @@ def _replace(connection, written: list[dict], removed: Iterable[tuple[str, int]]
         connection.execute(table.insert(), written)
 
 
-def rebuild(session: Session, report: Callable[[str, int, int], None] | None = None) -> int:
-    """Write every entry again from the rows, in batches; report(kind, done, total) after each.
-    Returns the number of entries."""
-    connection = session.connection()
-    connection.execute(SearchEntry.__table__.delete())
+def rebuild(session: Session, report: Callable[[str, int, int], None] | None = None, kinds: Iterable[str] = KINDS) -> int:
+    """Write every entry (of these kinds) again from the rows, in batches; report(kind, done,
+    total) after each. Returns the number of entries."""
+    connection, kinds = session.connection(), list(kinds)
+    table = SearchEntry.__table__
+    connection.execute(table.delete() if kinds == list(KINDS) else table.delete().where(table.c.kind.in_(kinds)))
     count = 0
-    for kind, (model, columns) in KINDS.items():
+    for kind in kinds:
+        model, columns = KINDS[kind]
         total = session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
         done, last = 0, 0
         stmt = sa.select(model.id, *(getattr(model, c) for c in columns))
