@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from conftest import text
 
+from consortium import page_cache
+
 from consortium.japanese import today_tokyo
 from consortium.models import GrantRole, Role, Theme, Visibility
 from consortium.network import queries
@@ -258,6 +260,7 @@ def test_queries_do_not_grow_with_the_network(client, login, theme, make_consort
     def counts():
         found = []
         for url in urls:
+            page_cache.memory.clear()  # the pages built, not kept ones (test_the_network_page_is_kept_for_visitors)
             with count_queries() as statements:
                 assert client.get(url).status_code == 200, url
             found.append(len(statements))
@@ -268,3 +271,17 @@ def test_queries_do_not_grow_with_the_network(client, login, theme, make_consort
     for body in bodies:  # the first bodies take seats in the new consortia too
         make_member(make_consortium(themes=[tourism]), organization=body)
     assert counts() == few
+
+
+def test_the_network_page_is_kept_a_minute_for_visitors_not_signed_in(client, login, theme, make_consortium, make_member, make_organization, make_user, count_queries):
+    first, _bodies = _grow(make_consortium, make_member, make_organization, theme("観光"), 2, 3)
+    with count_queries() as built:
+        page = client.get("/network").get_data()
+    with count_queries() as kept:
+        assert client.get("/network").get_data() == page
+    seats = lambda statements: [s for s in statements if "membership" in s]  # noqa: E731
+    assert seats(built) and not seats(kept)  # only the form's choices are read again
+    login(make_user({first[0]: GrantRole.MEMBER}))
+    with count_queries() as signed_in:
+        client.get("/network")
+    assert seats(signed_in)  # a member's picture is built for them

@@ -16,7 +16,7 @@ from ..forms import ConfirmForm, SearchForm, enum_choices, render_form
 from ..models import AgendaItem, AgendaPresenter, Consortium, Meeting, Membership, Organization, OrganizationKind, Person
 from ..network.queries import co_members, seats_of
 from ..pagination import Page, count_up_to_limit, paginate, paginate_by_key
-from ..search.queries import holding
+from ..search.queries import holding, read_through_index
 from . import services
 from .forms import OrganizationForm, PersonForm
 
@@ -53,7 +53,8 @@ def _named(stmt: sa.Select, model: type, key: str) -> tuple[sa.Select, int]:
     name checked row by row, which finds a page of 佐藤 at once where sorting fifty thousand would
     not. The name is checked as the directory always has: width, case and spaces ignored."""
     named = stmt.where(model.search_text.contains(key, autoescape=True))
-    indexed = named.where(holding(model, key))
+    indexed = holding(named, model, key)
+    read_through_index()
     total = count_up_to_limit(indexed)
     return (named if total > pagination.COUNTED else indexed), total
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
 
-from .. import permissions
+from .. import page_cache, permissions
 from ..extensions import db
 from ..models import Consortium
 from ..permissions import Access, guard
@@ -22,6 +22,12 @@ def index():
     form = NetworkForm()
     if not form.validate():
         return render_template("network/index.html", form=form, graph=None, consortium=None, link=_link), 400
+    # Counting every seat of a national directory takes a second: visitors not signed in share the
+    # page, kept for a minute (a new seat shows within it).
+    return page_cache.page("network", tuple, lambda: _page(form))
+
+
+def _page(form: NetworkForm) -> str:
     filters = form.filters()
     consortium = db.session.get(Consortium, filters.consortium_id) if filters.consortium_id else None
     if consortium is not None and not permissions.can_view_consortium(consortium):
