@@ -10,7 +10,6 @@ import pytest
 from conftest import text
 
 from consortium import page_cache
-
 from consortium.japanese import today_tokyo
 from consortium.models import GrantRole, Role, Theme, Visibility
 from consortium.network import queries
