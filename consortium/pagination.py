@@ -53,8 +53,12 @@ class Page:
         """The current address at another page number, its query string kept. The route's own
         arguments win over the query string's, and url_for's keywords (_scheme, endpoint) are
         not taken from it: either, typed in a query string, made a 500."""
-        query = {k: v for k, v in request.args.items() if not k.startswith("_") and k != "endpoint"}
-        return url_for(request.endpoint, **{**query, **request.view_args, self.param: number})
+        return url_for(request.endpoint, **{**_kept_query(), **request.view_args, self.param: number})
+
+
+def _kept_query(*dropped: str) -> dict[str, str]:
+    """The query string a page link keeps: not the names given, nor url_for's own keywords."""
+    return {k: v for k, v in request.args.items() if k not in dropped and not k.startswith("_") and k != "endpoint"}
 
 
 def paginate(stmt: sa.Select, per_page: int, param: str = "page", scalars: bool = True) -> Page:
@@ -102,8 +106,7 @@ class KeyPage:
 
     def url(self, **cursor: str) -> str:
         """The current address with another cursor (none: the first page), its query string kept."""
-        query = {k: v for k, v in request.args.items() if k not in ("after", "before") and not k.startswith("_") and k != "endpoint"}
-        return url_for(request.endpoint, **{**query, **request.view_args, **cursor})
+        return url_for(request.endpoint, **{**_kept_query("after", "before"), **request.view_args, **cursor})
 
 
 def _cursor(key: tuple[sa.ColumnElement, ...], name: str) -> tuple | None:

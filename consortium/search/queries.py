@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..models.search import FTS_TABLE
 from .folding import fold, term_grams
-from .index import CODES, KINDS as INDEXED
+from .index import CODES, KIND_OF
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def holding(stmt: sa.Select, model: type, key: str) -> sa.Select:
     """stmt (on organisations or people) narrowed to the rows whose index entry holds the
     directory's search key (the name without spaces is in the entry: 山田太郎 finds 山田 太郎).
     Joined, not IN: the rows come as the index finds them, and a count can stop early."""
-    kind = next(name for name, (indexed, _columns) in INDEXED.items() if indexed is model)
+    kind = KIND_OF[model]
     term = "".join(fold(key).split())
     return stmt.join(SearchEntry, SearchEntry.row_id == model.id).where(_matching(BY_NAME[kind], [term]))
 
