@@ -7,7 +7,8 @@ from collections import OrderedDict
 
 
 class Kept:
-    """At most `size` entries; with max_age (seconds), an entry older than that is not found."""
+    """At most `size` entries; with max_age (seconds), an entry older than that is not found (an
+    entry may be given a shorter life of its own)."""
 
     def __init__(self, size: int, max_age: float | None = None):
         self.size, self.max_age = size, max_age
@@ -19,15 +20,16 @@ class Kept:
             found = self._data.get(key)
             if found is None:
                 return None
-            stored, value = found
-            if self.max_age is not None and time.monotonic() - stored > self.max_age:
+            expires, value = found
+            if expires is not None and time.monotonic() > expires:
                 return None
             self._data.move_to_end(key)
             return value
 
-    def put(self, key, value) -> None:
+    def put(self, key, value, max_age: float | None = None) -> None:
+        age = self.max_age if max_age is None else max_age
         with self._lock:
-            self._data[key] = (time.monotonic(), value)
+            self._data[key] = (None if age is None else time.monotonic() + age, value)
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)

@@ -3,7 +3,8 @@
 A public meeting page costs about 7 ms to build (six queries and a template) and is the page most
 visited; for visitors who are not signed in it is the same for everyone, so it is built once per
 version and kept whole: in Redis when REDIS_URL is set, shared by every process on every machine,
-else in this process's memory. A version names the rows a page shows that carry one (a meeting's
+and in this process's memory (a page found in Redis is kept there for the rest of its life, so
+the most visited pages cost no round trip to Redis). A version names the rows a page shows that carry one (a meeting's
 updated_at moves with its agenda, materials and minutes entries); what a page shows of rows that
 carry none (a presenter's name as the directory spells it) is trusted for MAX_AGE seconds, so an
 edit there reaches the page within that time, and every other edit at once.
@@ -23,7 +24,7 @@ from . import jobs
 from .kept import Kept
 
 MAX_AGE = 60
-# Pages kept in a process's memory when there is no Redis: about 30 kB each.
+# Pages kept in a process's memory (its own, or copies of Redis's): about 30 kB each.
 KEPT = 2000
 PREFIX = "consortium-page:"
 
@@ -51,20 +52,24 @@ def page(name: str, version: Callable[[], tuple], build: Callable[[], str]) -> s
 
 
 def _get(key: str) -> str | None:
-    if not jobs.configured():
-        return memory.get(key)
+    html = memory.get(key)
+    if html is not None or not jobs.configured():
+        return html
     try:
-        data = jobs.redis().get(key)
+        data, life = jobs.redis().pipeline().get(key).pttl(key).execute()
     except RedisError:
         # A cache that cannot answer costs a page build, never the page; /healthz reports Redis.
         log.warning("page cache unavailable", exc_info=True)
         return None
-    return data.decode() if data is not None else None
+    if data is None or life <= 0:
+        return None
+    memory.put(key, data.decode(), max_age=life / 1000)
+    return data.decode()
 
 
 def _put(key: str, html: str) -> None:
+    memory.put(key, html)
     if not jobs.configured():
-        memory.put(key, html)
         return
     try:
         jobs.redis().set(key, html.encode(), ex=MAX_AGE)

@@ -49,7 +49,7 @@ def test_a_visitor_gets_the_page_built_once_until_the_meeting_changes(client, db
     with count_queries() as statements:
         again = text(client.get(f"/meetings/{meeting.id}"))
     assert again == first and len(builds) == 1
-    assert len(statements) == 2  # the meeting with its consortium, and its minutes' version
+    assert len(statements) == 1  # the meeting with its consortium and its minutes' version
 
     meeting.title = "第1回 全体会議（会場変更）"
     db.session.add(AgendaItem(meeting=meeting, title="追加の議題", position=9))
@@ -116,6 +116,19 @@ def test_with_redis_a_page_built_by_one_process_is_served_by_every_other(client,
     assert text(client.get(f"/meetings/{meeting.id}")) == first and len(builds) == 1
     [key] = shared.keys(f"{page_cache.PREFIX}*")
     assert 0 < shared.ttl(key) <= page_cache.MAX_AGE  # bounded: each page is forgotten within a minute
+
+
+def test_a_page_found_in_redis_is_kept_in_the_process_no_longer_than_in_redis(client, make_consortium, make_meeting, builds, shared, monkeypatch):
+    meeting = make_meeting(make_consortium(), title="連携会議")
+    first = text(client.get(f"/meetings/{meeting.id}"))
+    page_cache.memory.clear()
+    [key] = shared.keys(f"{page_cache.PREFIX}*")
+    shared.pexpire(key, 1500)
+    assert text(client.get(f"/meetings/{meeting.id}")) == first  # fetched from Redis, kept here
+    shared.delete(key)
+    assert text(client.get(f"/meetings/{meeting.id}")) == first and len(builds) == 1  # no round trip
+    monkeypatch.setattr("consortium.kept.time.monotonic", lambda real=__import__("time").monotonic: real() + 2)
+    assert text(client.get(f"/meetings/{meeting.id}")) == first and len(builds) == 2  # its life in Redis is over
 
 
 def test_without_an_answer_from_redis_the_page_is_built(app, client, make_consortium, make_meeting, builds, monkeypatch):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from .. import page_cache, permissions, versions
 from ..documents.services import discard
@@ -67,13 +67,13 @@ def index():
 
 
 @bp.get("/meetings/<int:meeting_id>")
-@guard(Access.PUBLIC, joinedload(Meeting.consortium))
+@guard(Access.PUBLIC, joinedload(Meeting.consortium), with_expression(Meeting.minutes_version, minutes_queries.VERSION))
 def show(meeting_id: int):
     """Show a meeting: when and where, agenda, materials, and minutes once published."""
     meeting = db.session.get(Meeting, meeting_id)
     return page_cache.page(
         "meeting",
-        lambda: (meeting.id, meeting.updated_at, meeting.consortium.updated_at, minutes_queries.version(meeting.id)),
+        lambda: (meeting.id, meeting.updated_at, meeting.consortium.updated_at, meeting.minutes_version),
         lambda: _meeting_page(meeting),
     )
 

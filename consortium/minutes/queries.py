@@ -43,9 +43,9 @@ def load_minutes(meeting_id: int, workflow: bool = True) -> Minutes | None:
     return db.session.execute(sa.select(Minutes).where(Minutes.meeting_id == meeting_id).options(*options)).scalar_one_or_none()
 
 
-def version(meeting_id: int):
-    """When the meeting's minutes row last changed (its status, its text), or None without minutes."""
-    return db.session.execute(sa.select(Minutes.updated_at).where(Minutes.meeting_id == meeting_id)).scalar()
+# Loaded with a meeting (with_expression(Meeting.minutes_version, VERSION)): when its minutes row
+# last changed (its status, its text), or None without minutes.
+VERSION = sa.select(Minutes.updated_at).where(Minutes.meeting_id == Meeting.id).scalar_subquery()
 
 
 def signatures(minutes_id: int) -> list[MinutesApproval]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from ..extensions import db
 from .base import (
@@ -106,6 +106,8 @@ class Meeting(Versioned, TimestampMixin, db.Model):
         back_populates="meeting", cascade="all, delete-orphan", order_by="Document.position"
     )
     minutes: Mapped[Minutes | None] = relationship(back_populates="meeting", passive_deletes="all")
+    # When its minutes last changed, loaded with the meeting where asked (minutes/queries.py VERSION).
+    minutes_version: Mapped[datetime | None] = query_expression()
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan"
     )
