@@ -293,12 +293,25 @@ def _found(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Subquery:
     return stmt.limit(CAP + 1).subquery()
 
 
-def _statement(kind: Kind, terms: list[str], filters: Filters, user) -> sa.Select:
+def _statement(kind: Kind, terms: list[str], filters: Filters, user, limit: int, offset: int) -> sa.Select:
+    """The page's hits, with the total found. Counted and ordered on the found entries alone, so
+    only the page's own hits are read whole (a material's entry holds the text of its file)."""
     found = _found(kind, terms, filters, user)
-    stmt = _chain(sa.select(SearchEntry, kind.model, *kind.via, sa.func.count().over().label("total")), kind)
-    stmt = stmt.join(found, found.c.id == SearchEntry.id).options(*kind.options)
-    order = (found.c.day.desc(), found.c.relevance) if filters.by_date else (found.c.relevance, found.c.day.desc())
-    return stmt.order_by(*order, SearchEntry.id)
+    shown = (
+        sa.select(found, sa.func.count().over().label("total"))
+        .order_by(*_order(found, filters), found.c.id)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    stmt = _chain(sa.select(SearchEntry, kind.model, *kind.via, shown.c.total), kind)
+    stmt = stmt.join(shown, shown.c.id == SearchEntry.id).options(*kind.options)
+    return stmt.order_by(*_order(shown, filters), SearchEntry.id)
+
+
+def _order(hits: sa.Subquery, filters: Filters) -> tuple:
+    """Newest first, or most relevant first (the term nearest the start of the title)."""
+    return (hits.c.day.desc(), hits.c.relevance) if filters.by_date else (hits.c.relevance, hits.c.day.desc())
 
 
 def search(terms: list[str], filters: Filters, user, kinds: list[Kind], limit: int, offset: int = 0) -> list[Found]:
@@ -306,7 +319,7 @@ def search(terms: list[str], filters: Filters, user, kinds: list[Kind], limit: i
     found, limit = [], max(0, min(limit, CAP - offset))
     read_through_index()
     for kind in kinds:
-        rows = db.session.execute(_statement(kind, terms, filters, user).limit(limit).offset(offset)).all()
+        rows = db.session.execute(_statement(kind, terms, filters, user, limit, offset)).all()
         hits = [
             Hit(kind, row.SearchEntry, row[1], getattr(row, "Meeting", None), getattr(row, "Consortium", None))
             for row in rows
