@@ -42,13 +42,17 @@ def page(name: str, version: Callable[[], tuple], build: Callable[[], str]) -> s
     The key adds what a page's links depend on besides the rows: its address and the language."""
     if not applies():
         return build()
-    state = (name, version(), request.host_url, request.full_path, str(get_locale()))
+    return kept((name, version(), request.host_url, request.full_path, str(get_locale())), build)
+
+
+def kept(state: tuple, build: Callable[[], str]) -> str:
+    """The text kept under this state (for MAX_AGE seconds at most), else built and kept."""
     key = PREFIX + hashlib.blake2b(repr(state).encode(), digest_size=16).hexdigest()
-    html = _get(key)
-    if html is None:
-        html = build()
-        _put(key, html)
-    return html
+    text = _get(key)
+    if text is None:
+        text = build()
+        _put(key, text)
+    return text
 
 
 def _get(key: str) -> str | None:

@@ -154,6 +154,22 @@ def test_a_members_only_consortium_shows_to_its_own(client, login, make_consorti
     assert "非公開部会" in _consortium_rows(html) and "秘密財団" in _organisation_rows(html)
 
 
+def test_the_public_ranking_is_kept_and_the_members_own_consortia_counted_afresh(client, login, make_consortium, make_member, make_organization, make_user):
+    def seat(consortium, count):
+        for _ in range(count):
+            make_member(consortium, organization=make_organization())
+
+    large, small = make_consortium(name="大協議会"), make_consortium(name="小協議会")
+    closed = make_consortium(name="非公開部会", visibility=Visibility.MEMBERS)
+    seat(large, 3), seat(small, 1), seat(closed, 2)
+    assert _consortium_rows(text(client.get("/network"))) == ["大協議会", "小協議会"]
+    seat(small, 3)  # the public ranking was kept a minute ago: it shows within the minute
+    login(make_user({closed: GrantRole.MEMBER, small: GrantRole.MEMBER}))
+    assert _consortium_rows(text(client.get("/network"))) == ["小協議会", "大協議会", "非公開部会"]
+    seat(closed, 5)  # the member's own consortia are counted afresh
+    assert _consortium_rows(text(client.get("/network"))) == ["非公開部会", "小協議会", "大協議会"]
+
+
 def test_filters_by_theme_region_and_fiscal_year(client, theme, make_consortium, make_member, make_organization):
     tourism, industry = theme("観光"), theme("産業")
     tourism_council = make_consortium(name="観光協議会", themes=[tourism])

@@ -3,17 +3,19 @@ viewer may see them (permissions.visible_memberships). Every answer costs a fixe
 queries, however many seats there are, and the picture is capped."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_login import AnonymousUserMixin
 from sqlalchemy.orm import aliased
 
-from .. import permissions
+from .. import page_cache, permissions
 from ..extensions import db
 from ..japanese import today_tokyo
-from ..models import Consortium, Membership, Organization, Theme
+from ..models import Consortium, Membership, Organization, Theme, Visibility
 from ..models.consortia import consortium_theme
 
 # The most the picture shows; the page says so, and how many more matched.
@@ -130,21 +132,50 @@ def _seats(filters: Filters, user, around: bool = True) -> sa.Select:
     )
 
 
-def graph(filters: Filters, user=None) -> Graph:
-    """The consortia with the most organisations matching the filters (the centred one first), and
-    the organisations with the most seats among them: two queries."""
+def _holders(filters: Filters, user, *where, limit: int = CONSORTIA_CAP + 1) -> list[tuple[int, int, str]]:
+    """(consortium id, organisations seated, name) of the consortia with the most (the centred one
+    first) among those the clauses allow, at most limit of them."""
     holders = sa.func.count(sa.distinct(seat_holder()))
     order = [holders.desc(), Consortium.name, Consortium.id]
     if filters.consortium_id:
         order.insert(0, (Consortium.id == filters.consortium_id).desc())
-    ranked = db.session.execute(
+    rows = db.session.execute(
         _seats(filters, user)
-        .with_only_columns(Consortium, holders)
+        .with_only_columns(Consortium.id, holders, Consortium.name)
+        .where(*where)
         .group_by(Consortium.id)
         .order_by(*order)
-        .limit(CONSORTIA_CAP + 1)
+        .limit(limit)
     ).all()
-    consortia = {c.id: c for c, _ in ranked[:CONSORTIA_CAP]}
+    return [tuple(row) for row in rows]
+
+
+def _ranked(filters: Filters, user) -> list[int]:
+    """The ids of the consortia with the most organisations matching the filters, at most
+    CONSORTIA_CAP + 1. Counting a national directory's seats takes a second, so the ranking of the
+    public consortia (the same for every viewer) is kept a minute, and merged with the viewer's own
+    consortia counted afresh (twice as many public ones are kept, for those the viewer's replace);
+    an administrator, who sees every seat, and a picture centred on one consortium are counted
+    afresh."""
+    if permissions.is_admin(user) or filters.consortium_id:
+        return [cid for cid, _, _ in _holders(filters, user)]
+    public = json.loads(page_cache.kept(("network-ranking", filters, str(today_tokyo())), lambda: json.dumps(
+        _holders(filters, AnonymousUserMixin(), Consortium.visibility == Visibility.PUBLIC, limit=2 * (CONSORTIA_CAP + 1))
+    )))
+    own = list(permissions.grants_of(user))
+    mine = _holders(filters, user, Consortium.id.in_(own)) if own else []
+    rows = {cid: (cid, count, name) for cid, count, name in public if cid not in own}
+    rows.update((cid, (cid, count, name)) for cid, count, name in mine)
+    ranked = sorted(rows.values(), key=lambda row: (-row[1], row[2], row[0]))
+    return [cid for cid, _, _ in ranked[: CONSORTIA_CAP + 1]]
+
+
+def graph(filters: Filters, user=None) -> Graph:
+    """The consortia with the most organisations matching the filters (the centred one first), and
+    the organisations with the most seats among them: two queries."""
+    ranked = _ranked(filters, user)
+    found = db.session.execute(sa.select(Consortium).where(Consortium.id.in_(ranked[:CONSORTIA_CAP]))).scalars()
+    consortia = {c.id: c for c in sorted(found, key=lambda c: ranked.index(c.id))}
     seats = db.session.execute(
         _seats(filters, user)
         .with_only_columns(Membership.consortium_id, Organization)
