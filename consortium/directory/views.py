@@ -48,18 +48,15 @@ def _memberships(*where) -> sa.Select:
 
 
 def _named(stmt: sa.Select, model: type, key: str) -> tuple[sa.Select, int]:
-    """The rows of stmt whose name holds the key, found through the search index, and how many (up
-    to COUNTED + 1). When more than COUNTED hold it, the first COUNTED the index finds are the ones
-    listed, and the page asks for more of the name: sorting all fifty thousand 佐藤 into reading
-    order for one page would take a second, and no one reads past a thousand. The name is checked
-    as the directory always has: width, case and spaces ignored."""
-    named = holding(stmt.where(model.search_text.contains(key, autoescape=True)), model, key)
+    """The rows of stmt whose name holds the key, and how many (up to COUNTED + 1). Counted
+    through the search index; listed through it when they are few, else in reading order with the
+    name checked row by row, which finds a page of 佐藤 at once where sorting fifty thousand would
+    not. The name is checked as the directory always has: width, case and spaces ignored."""
+    named = stmt.where(model.search_text.contains(key, autoescape=True))
+    indexed = holding(named, model, key)
     read_through_index()
-    total = count_up_to_limit(named)
-    if total > pagination.COUNTED:
-        first = named.with_only_columns(model.id).order_by(None).limit(pagination.COUNTED)
-        named = sa.select(model).where(model.id.in_(first))
-    return named, total
+    total = count_up_to_limit(indexed)
+    return (named if total > pagination.COUNTED else indexed), total
 
 
 def _seats(holder) -> tuple[Page, Page]:
@@ -140,10 +137,9 @@ def people():
     form = SearchForm()
     if not form.validate():
         return render_template("directory/people.html", form=form, page=None), 400
-    stmt, total = sa.select(Person).where(permissions.visible_people()), None
+    stmt, total = sa.select(Person).where(permissions.visible_people()).options(joinedload(Person.organization)), None
     if form.query_key:
         stmt, total = _named(stmt, Person, form.query_key)
-    stmt = stmt.options(joinedload(Person.organization))
     page = paginate_by_key(stmt, Person.directory_order, current_app.config["PER_PAGE"], total)
     return render_template("directory/people.html", form=form, page=page, can_edit=permissions.can_edit_directory())
 
