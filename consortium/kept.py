@@ -20,16 +20,16 @@ class Kept:
             found = self._data.get(key)
             if found is None:
                 return None
-            expires, value = found
-            if expires is not None and time.monotonic() > expires:
+            put_at, own_age, value = found
+            age = self.max_age if own_age is None else own_age
+            if age is not None and time.monotonic() - put_at > age:
                 return None
             self._data.move_to_end(key)
             return value
 
     def put(self, key, value, max_age: float | None = None) -> None:
-        age = self.max_age if max_age is None else max_age
         with self._lock:
-            self._data[key] = (None if age is None else time.monotonic() + age, value)
+            self._data[key] = (time.monotonic(), max_age, value)
             self._data.move_to_end(key)
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
