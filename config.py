@@ -50,6 +50,15 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     SIGN_IN_KEY_PREFIX = "consortium-sign-in"
     SIGN_IN_SHARED_STORE = False
+    # The API (consortium/api): flask-smorest writes the OpenAPI document from the code's schemas.
+    API_TITLE = "Consortium API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Requests per token, counted in RATELIMIT_STORAGE_URI like the sign-ins.
+    API_TOKEN_LIMITS = "600 per minute;20000 per day"
+    API_PER_PAGE = 50  # rows of a list unless the caller asks for up to 200
     # Uploads: materials and roster files. Bytes live in the instance folder, never under static/.
     MAX_CONTENT_LENGTH = 30 * 1024 * 1024
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from config import DevelopmentConfig, ProductionConfig, database_url
 
-from . import cli, filters, logs, security, versions
+from . import api, cli, filters, logs, security, versions
 from .accounts import throttle
 from .converters import RowIdConverter
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -79,13 +79,15 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from .rosters.views import bp as rosters_bp
     from .site.views import bp as site_bp
     from .site.views import register_error_handlers
+    from .tokens.views import bp as tokens_bp
 
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
         directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp, mail_bp, health_bp,
-        search_bp, network_bp,
+        search_bp, network_bp, tokens_bp,
     ):
         app.register_blueprint(blueprint)
+    api.init_app(app)
     register_error_handlers(app)
     versions.init_app(app)
     filters.init_app(app)
@@ -96,7 +98,10 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
 
 
 def _select_locale() -> str:
-    """Japanese unless the visitor chose English (a cookie set by the language switch)."""
+    """Japanese unless the visitor chose English (a cookie set by the language switch); a program
+    calling the API asks by Accept-Language."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(("ja", "en")) or "ja"
     lang = request.cookies.get("lang")
     return lang if lang in ("ja", "en") else "ja"
 

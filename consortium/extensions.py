@@ -2,6 +2,7 @@
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_smorest import Api as SmorestApi
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,3 +27,14 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class Api(SmorestApi):
+    """flask-smorest, without the JSON error handler it puts on the whole application: the site's
+    pages answer errors in HTML, and the site's handler sends the API's errors to the API's own."""
+
+    def _register_error_handlers(self):
+        pass
+
+
+api = Api()

@@ -53,10 +53,10 @@ class Page:
         """The current address at another page number, its query string kept. The route's own
         arguments win over the query string's, and url_for's keywords (_scheme, endpoint) are
         not taken from it: either, typed in a query string, made a 500."""
-        return url_for(request.endpoint, **{**_kept_query(), **request.view_args, self.param: number})
+        return url_for(request.endpoint, **{**kept_query(), **request.view_args, self.param: number})
 
 
-def _kept_query(*dropped: str) -> dict[str, str]:
+def kept_query(*dropped: str) -> dict[str, str]:
     """The query string a page link keeps: not the names given, nor url_for's own keywords."""
     return {k: v for k, v in request.args.items() if k not in dropped and not k.startswith("_") and k != "endpoint"}
 
@@ -106,10 +106,10 @@ class KeyPage:
 
     def url(self, **cursor: str) -> str:
         """The current address with another cursor (none: the first page), its query string kept."""
-        return url_for(request.endpoint, **{**_kept_query("after", "before"), **request.view_args, **cursor})
+        return url_for(request.endpoint, **{**kept_query("after", "before"), **request.view_args, **cursor})
 
 
-def _cursor(key: tuple[sa.ColumnElement, ...], name: str) -> tuple | None:
+def cursor_in_query(key: tuple[sa.ColumnElement, ...], name: str) -> tuple | None:
     """The key values in the query string's cursor; 400 for one this list did not write."""
     raw = request.args.get(name)
     if raw is None:
@@ -141,7 +141,7 @@ def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page
     """The page of stmt, ordered by key (never NULL, unique as a whole), after or before the
     cursor in the query string; with total (the number of rows, counted up to COUNTED + 1) when
     not given."""
-    after, before = _cursor(key, "after"), _cursor(key, "before")
+    after, before = cursor_in_query(key, "after"), cursor_in_query(key, "before")
     columns = [column.label(f"key_{i}") for i, column in enumerate(key)]
     stmt = stmt.add_columns(*columns)
     if before is not None:

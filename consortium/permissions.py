@@ -21,6 +21,7 @@ from .extensions import db, login_manager
 from .japanese import today_tokyo
 from .models import (
     AgendaItem,
+    ApiToken,
     AgendaPresenter,
     Consortium,
     Document,
@@ -73,6 +74,7 @@ SUBJECTS = {
     "user_id": User,
     "poll_id": Poll,
     "notice_id": SentNotice,
+    "token_id": ApiToken,
 }
 
 
@@ -172,6 +174,8 @@ def can_view(row, user=None) -> bool:
         return can_view_person(row, user)
     if isinstance(row, User):
         return is_admin(user) or row.id == getattr(_user(user), "id", None)
+    if isinstance(row, ApiToken):
+        return is_admin(user) or row.user_id == getattr(_user(user), "id", None)
     if isinstance(row, Organization):
         return True
     consortium_id = consortium_of(row)

@@ -23,11 +23,13 @@ from ..invitations.forms import ReplyForm
 from ..meetings.forms import AgendaItemForm, MeetingForm
 from ..minutes.forms import ActionForm, CommentForm, DecisionForm, MinutesForm, PointForm, SignatoryForm
 from ..polls.forms import AnswerFormBase, PollForm
+from ..tokens.forms import TokenForm
 from .forms import EditUserForm, GrantForm, NewUserForm
 
 # The forms that edit each kind of row, first form first.
 FORMS = {
     "ActionItem": (ActionForm,),
+    "ApiToken": (TokenForm,),
     "AgendaItem": (AgendaItemForm,),
     "Attendance": (PresenceRow, ReplyForm),
     "Consortium": (ConsortiumForm,),
@@ -99,6 +101,9 @@ COLUMNS = {
     "error": _l("Last failure"),
     "delivered_at": _l("Handed to the mail server at"),
     "date_estimated": _l("The date is estimated"),
+    "digest": _l("Token (kept as a hash)"),
+    "prefix": _l("Starts with"),
+    "revoked_at": _l("Revoked at"),
     "public_stated": _l("Whether it is public is stated"),
     "not_held_reminded_at": _l("Secretariat reminded that it is not marked held"),
     "sequence": _l("Calendar update number"),

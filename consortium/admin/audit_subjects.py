@@ -16,6 +16,7 @@ from ..filters import long_date, clock
 from ..models import (
     ActionItem,
     AgendaItem,
+    ApiToken,
     AgendaPresenter,
     Attendance,
     Consortium,
@@ -98,6 +99,8 @@ KINDS: dict[str, Kind] = {
     for kind in (
         Kind(ActionItem, _l("Action item"), lambda r: _short(r.text), lambda r: _minutes_page(r.minutes),
              (joinedload(ActionItem.minutes),), saved_name=lambda v: _short(v.get("text"))),
+        Kind(ApiToken, _l("API access token"), lambda r: f"{r.name}（{r.prefix}…）", lambda r: url_for("tokens.every"),
+             level=Access.ADMIN, saved_name=lambda v: v.get("name")),
         Kind(AgendaItem, _l("Agenda item"), lambda r: r.numbered_title, lambda r: _meeting_page(r.meeting_id)),
         Kind(AgendaPresenter, _l("Presenter"), lambda r: r.name, lambda r: _meeting_page(r.agenda_item.meeting_id),
              (joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization), joinedload(AgendaPresenter.agenda_item)),

@@ -80,7 +80,12 @@ def too_large(_error):
 @guard(Access.PUBLIC)
 def download(document_id: int):
     """Send a material as a download, to whoever may see it, under its original name."""
-    document = db.session.get(Document, document_id)
+    return send_material(db.session.get(Document, document_id))
+
+
+def send_material(document: Document):
+    """The material's file under its original name, kept by no shared cache (who may download
+    depends on the visitor); 404 when the file is missing from the storage."""
     try:
         response = send_file(
             storage.open(document.storage_key),
@@ -91,7 +96,6 @@ def download(document_id: int):
     except FileNotFoundError:
         current_app.logger.error("The file of document %s (%s) is missing", document.id, document.storage_key)
         abort(404, description=_("The file of this material is missing. Please tell the secretariat."))
-    # Who may download depends on the visitor: shared caches must not keep a copy.
     response.cache_control.public = False
     response.cache_control.private = True
     response.cache_control.no_cache = True

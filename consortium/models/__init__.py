@@ -1,5 +1,5 @@
 """All models, importable from one place."""
-from .accounts import Grant, GrantRole, User
+from .accounts import ApiToken, Grant, GrantRole, TokenScope, User
 from .audit import AuditEvent
 from .base import DatePrecision
 from .consortia import (
@@ -44,6 +44,8 @@ from .schedule import Comparator, Milestone, Target, TargetKind, TargetReport
 from .search import SearchEntry
 
 __all__ = [
+    "ApiToken",
+    "TokenScope",
     "ActionItem",
     "ActionStatus",
     "AgendaItem",

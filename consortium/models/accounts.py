@@ -1,7 +1,7 @@
 """Accounts and their per-consortium grants."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -42,6 +42,9 @@ class User(UserMixin, Versioned, TimestampMixin, db.Model):
 
     person: Mapped[Person | None] = relationship(back_populates="user")
     grants: Mapped[list[Grant]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
+    )
 
     @property
     def is_active(self) -> bool:
@@ -67,3 +70,38 @@ class Grant(db.Model):
 
     def __repr__(self) -> str:
         return f"<Grant user={self.user_id} c={self.consortium_id} {self.role.value}>"
+
+
+class TokenScope(LabelledEnum):
+    READ = ("read", _l("Read"))
+    WRITE = ("write", _l("Read and write"))
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A personal access token to the API: it acts as its user, no further than its scope.
+
+    Only a hash of the token is kept; its first characters (prefix) tell the owner which is which.
+    A write token limited to a consortium writes there only; it reads whatever its user may see.
+    """
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    prefix: Mapped[str] = mapped_column(sa.String(12))
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)  # SHA-256 of the token, hex
+    scope: Mapped[TokenScope] = mapped_column(str_enum(TokenScope, "token_scope"), default=TokenScope.READ)
+    consortium_id: Mapped[int | None] = mapped_column(sa.ForeignKey("consortium.id", ondelete="CASCADE"))
+    last_used_on: Mapped[date | None]
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+    consortium: Mapped[Consortium | None] = relationship()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.prefix}… user={self.user_id}>"

@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..api import errors as api_errors
 from ..documents.filetypes import human_size
 from ..extensions import db
 from ..permissions import Access, guard
@@ -55,12 +56,16 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if api_errors.is_api_request():
+            return api_errors.error_response(error)
         # Werkzeug's own descriptions are English boilerplate; show only ours.
         own = error.description if error.description != type(error).description else None
         return render_error(error.code or 500, own)
 
     @app.errorhandler(RequestEntityTooLarge)
-    def too_large(_error):
+    def too_large(error):
+        if api_errors.is_api_request():
+            return api_errors.error_response(error)
         limit = human_size(app.config["MAX_CONTENT_LENGTH"])
         return render_error(413, _("Files can be at most %(size)s.", size=limit))
 
@@ -68,4 +73,6 @@ def register_error_handlers(app: Flask) -> None:
     def server_error(error: Exception):
         app.logger.exception("Unhandled error")
         db.session.rollback()
+        if api_errors.is_api_request():
+            return api_errors.server_error_response()
         return render_error(500)

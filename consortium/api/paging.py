@@ -1,0 +1,34 @@
+"""Lists by cursor: each page starts after the key of the last row of the one before, so the
+thousandth page costs what the first does, and rows added meanwhile are not skipped or repeated."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, request, url_for
+
+from ..extensions import db
+from ..pagination import cursor_for, cursor_in_query, kept_query
+
+
+def key_page(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], args: dict) -> tuple[list[Any], str | None]:
+    """The rows of stmt after the query string's cursor (`after`), in key order, as many as the
+    arguments' limit, and the cursor of the next page (None on the last)."""
+    per_page = args.get("limit") or current_app.config["API_PER_PAGE"]
+    after = cursor_in_query(key, "after")
+    if after is not None:
+        stmt = stmt.where(sa.tuple_(*key) > sa.tuple_(*after))
+    stmt = stmt.add_columns(*(column.label(f"key_{i}") for i, column in enumerate(key))).order_by(*key)
+    rows = list(db.session.execute(stmt.limit(per_page + 1)).unique())
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    last = cursor_for(rows[-1][1:]) if more else None
+    return [row[0] for row in rows], last
+
+
+def listing(items: list, next_cursor: str | None) -> dict:
+    """A page of a list as the API answers it."""
+    next_url = None
+    if next_cursor is not None:
+        next_url = url_for(request.endpoint, **{**kept_query("after"), **request.view_args}, after=next_cursor, _external=True)
+    return {"items": items, "next": next_cursor, "next_url": next_url}

@@ -1,0 +1,328 @@
+"""The JSON API: a partner mirrors the demo through it, tokens act as their users, lists page by
+cursor in a fixed number of queries, answers carry ETags, and nothing private leaks."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from consortium.models import (
+    AgendaItem,
+    ApiToken,
+    Consortium,
+    Document,
+    DocumentAccess,
+    GrantRole,
+    Meeting,
+    Membership,
+    Minutes,
+    MinutesStatus,
+    TokenScope,
+    Visibility,
+)
+from consortium.models.base import utcnow
+from consortium.tokens import services as tokens
+from conftest import text
+from planted import material, planted  # noqa: F401  (a fixture)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def token_for(db, user, scope=TokenScope.READ, consortium_id=None) -> str:
+    _row, token = tokens.issue(user, "テスト用", scope, consortium_id)
+    db.session.commit()
+    return token
+
+
+def every_row(client, url: str, headers=None, **args) -> list[dict]:
+    """Every row of a list, page after page by its cursor."""
+    rows, query = [], {"limit": 7, **args}
+    while True:
+        response = client.get(url, query_string=query, headers=headers or {})
+        assert response.status_code == 200, (url, response.status_code, text(response))
+        page = response.get_json()
+        rows += page["items"]
+        if page["next"] is None:
+            return rows
+        query = {**query, "after": page["next"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# A partner mirrors the demo
+
+
+def test_a_partner_mirrors_every_public_consortium_roster_meeting_and_minutes_of_the_demo(client, db, demo):
+    consortia = every_row(client, "/api/v1/consortia")
+    public = db.session.execute(sa.select(Consortium.id).where(Consortium.visibility == Visibility.PUBLIC)).scalars().all()
+    assert sorted(c["id"] for c in consortia) == sorted(public) and len(public) >= 5
+
+    events = every_row(client, "/api/v1/events")
+    shown = sa.select(Meeting.id).join(Meeting.consortium).where(Meeting.is_public, Consortium.visibility == Visibility.PUBLIC)
+    assert sorted(e["id"] for e in events) == sorted(db.session.execute(shown).scalars())
+    with_agenda = [e for e in events if e["agenda"]]
+    assert with_agenda and all(item["title"] for e in with_agenda for item in e["agenda"])
+    materials = [m for e in events for m in e["materials"]]
+    assert materials, "the demo's materials are listed"
+    with client.get(materials[0]["download_url"]) as download:
+        assert download.status_code == 200 and download.data
+
+    roster = every_row(client, "/api/v1/memberships")
+    seats = {m["consortium_id"] for m in roster}
+    assert seats <= set(public) and len(roster) > 50
+    assert any(m["description"] for m in roster), "連携概要 of the Keidanren partners"
+
+    minutes = every_row(client, "/api/v1/minutes")
+    published = sa.select(Minutes.id).join(Minutes.meeting).join(Meeting.consortium).where(
+        Minutes.status == MinutesStatus.PUBLISHED, Meeting.is_public, Consortium.visibility == Visibility.PUBLIC
+    )
+    assert len(minutes) == len(db.session.execute(published).all()) > 0
+    assert all(not m["full"] for m in minutes), "the public gets the summary"
+    one = minutes[0]
+    assert client.get(f"/api/v1/events/{one['event_id']}/minutes").get_json()["points"] == one["points"]
+
+
+def test_the_consortium_shows_its_hosts_secretariat_children_and_targets(client, db, demo):
+    consortia = every_row(client, "/api/v1/consortia")
+    detailed = [client.get(f"/api/v1/consortia/{c['id']}").get_json() for c in consortia]
+    assert any(d["hosts"] for d in detailed) and any(d["secretariat"] for d in detailed)
+    assert any(d["children"] for d in detailed), "a programme lists its platforms"
+    with_reports = [t for d in detailed for t in d["targets"] if t["reports"]]
+    assert with_reports and all(re.fullmatch(r"-?\d+(\.\d+)?", r["value"]) for t in with_reports for r in t["reports"])
+
+
+def test_a_partner_resyncs_what_changed_since_and_gets_304_for_what_it_has(client, db, make_consortium, make_meeting):
+    council = make_consortium(name="同期テスト協議会")
+    old = make_meeting(council, title="前からの会議")
+    since = utcnow()
+    response = client.get("/api/v1/events", query_string={"consortium": council.id})
+    etag = response.headers["ETag"]
+    again = client.get("/api/v1/events", query_string={"consortium": council.id}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+    old.venue = "区役所 第1会議室"
+    db.session.commit()
+    changed = client.get("/api/v1/events", query_string={"updated_since": since.isoformat(), "consortium": council.id})
+    assert [e["location"]["name"] for e in changed.get_json()["items"]] == ["区役所 第1会議室"]
+    after_edit = client.get("/api/v1/events", query_string={"consortium": council.id}, headers={"If-None-Match": etag})
+    assert after_edit.status_code == 200 and after_edit.headers["ETag"] != etag
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+
+def test_a_user_makes_a_token_that_is_shown_once_and_kept_only_as_a_hash(client, db, login, post, make_user):
+    user = make_user()
+    login(user)
+    page = text(post("/account/tokens", {"name": "区のウェブサイト", "scope": "read"}))
+    token = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', page).group(1)
+    row = db.session.execute(sa.select(ApiToken)).scalar_one()
+    assert row.name == "区のウェブサイト" and row.user_id == user.id
+    assert token not in json.dumps([row.digest, row.prefix]) and row.digest == tokens.digest(token)
+    listed = text(client.get("/account/tokens"))
+    assert "区のウェブサイト" in listed and token not in listed and row.prefix in listed
+
+
+def test_only_a_secretariat_may_make_a_token_that_writes(client, db, login, post, make_user, english):
+    login(make_user())
+    page = post("/account/tokens", {"name": "書き込み", "scope": "write"})
+    assert page.status_code == 422 and "Only a consortium's secretariat can write" in text(page)
+    assert db.session.execute(sa.select(ApiToken)).first() is None
+
+
+def test_a_revoked_token_gets_401_at_once(client, db, login, post, office):
+    _consortium, user = office
+    token = token_for(db, user)
+    assert client.get("/api/v1/consortia", headers=bearer(token)).status_code == 200
+    login(user)
+    row = db.session.execute(sa.select(ApiToken)).scalar_one()
+    post(f"/account/tokens/{row.id}/revoke")
+    answer = client.get("/api/v1/consortia", headers=bearer(token))
+    assert answer.status_code == 401 and answer.get_json()["code"] == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_administrator_revokes_anyones_token_and_no_one_else_can(client, db, login, post, make_user, admin):
+    owner, stranger = make_user(), make_user()
+    token = token_for(db, owner)
+    row = db.session.execute(sa.select(ApiToken)).scalar_one()
+    login(stranger)
+    assert post(f"/account/tokens/{row.id}/revoke").status_code == 404
+    post("/accounts/logout")
+    login(admin)
+    assert row.name in text(client.get("/admin/tokens"))
+    post(f"/account/tokens/{row.id}/revoke")
+    assert client.get("/api/v1/consortia", headers=bearer(token)).status_code == 401
+
+
+def test_a_wrong_or_malformed_token_gets_401_in_the_callers_language(client):
+    wrong = client.get("/api/v1/consortia", headers={**bearer("csm_nothing"), "Accept-Language": "ja"})
+    assert wrong.status_code == 401 and "トークン" in wrong.get_json()["message"]
+    malformed = client.get("/api/v1/consortia", headers={"Authorization": "Basic abc", "Accept-Language": "en"})
+    assert malformed.status_code == 401 and "Bearer" in malformed.get_json()["message"]
+
+
+def test_a_token_is_limited_in_requests(client, db, app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "API_TOKEN_LIMITS", "3 per minute")
+    token = token_for(db, make_user())
+    answers = [client.get("/api/v1/consortia", headers=bearer(token)).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    assert client.get("/api/v1/consortia").status_code == 200, "anonymous callers are not this token"
+
+
+def test_a_session_cookie_does_not_reach_the_api(client, db, login, make_consortium, make_user):
+    body = make_consortium(name="部会（会員限定）", visibility=Visibility.MEMBERS)
+    user = make_user({body: GrantRole.MEMBER})
+    login(user)
+    names = [c["name"] for c in every_row(client, "/api/v1/consortia")]
+    assert "部会（会員限定）" not in names
+    names = [c["name"] for c in every_row(client, "/api/v1/consortia", headers=bearer(token_for(db, user)))]
+    assert "部会（会員限定）" in names
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+def _meetings_with_agenda_and_materials(db, make_meeting, consortium, n: int) -> None:
+    for i in range(n):
+        meeting = make_meeting(consortium, title=f"計測会議{i}")
+        db.session.add_all([
+            AgendaItem(meeting=meeting, title="開会", position=1),
+            AgendaItem(meeting=meeting, title="議事", position=2),
+            material(meeting, f"資料{i}"),
+            material(meeting, f"会員資料{i}", access=DocumentAccess.MEMBERS),
+        ])
+    db.session.commit()
+
+
+@pytest.mark.parametrize("url", ["/api/v1/events", "/api/v1/memberships", "/api/v1/people", "/api/v1/organizations", "/api/v1/consortia"])
+def test_a_list_costs_the_same_queries_for_5_rows_as_for_40(client, db, make_consortium, make_meeting, make_member, make_organization, count_queries, url):
+    council = make_consortium()
+    _meetings_with_agenda_and_materials(db, make_meeting, council, 40)
+    for i in range(40):
+        make_member(council, organization=make_organization(), description=f"概要{i}")
+        make_member(council, description=f"個人{i}")
+        make_consortium(parent=council)
+    with count_queries() as few:
+        assert len(client.get(url, query_string={"limit": 5}).get_json()["items"]) == 5
+    with count_queries() as many:
+        assert len(client.get(url, query_string={"limit": 40}).get_json()["items"]) == 40
+    assert len(many) == len(few) <= 8
+
+
+def test_pages_by_cursor_neither_skip_nor_repeat_rows_added_meanwhile(client, db, make_consortium, make_organization):
+    for i in range(5):
+        make_organization(name=f"団体{i}")
+    first = client.get("/api/v1/organizations", query_string={"limit": 3}).get_json()
+    make_organization(name="途中で加わった団体")
+    rest = every_row(client, "/api/v1/organizations", after=first["next"])
+    names = [o["name"] for o in first["items"] + rest]
+    assert names == [f"団体{i}" for i in range(5)] + ["途中で加わった団体"]
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [({"limit": 0}, "limit"), ({"limit": 201}, "limit"), ({"updated_since": "yesterday"}, "updated_since"),
+     ({"fiscal_year": "R8"}, "fiscal_year"), ({"start": "2026-13-01"}, "start")],
+)
+def test_bad_list_arguments_get_422_naming_the_field(client, query, field):
+    answer = client.get("/api/v1/events", query_string=query)
+    assert answer.status_code == 422 and field in answer.get_json()["errors"]["query"]
+
+
+def test_a_damaged_cursor_gets_400_as_json(client):
+    answer = client.get("/api/v1/events", query_string={"after": "not-a-cursor"})
+    assert answer.status_code == 400 and answer.is_json and answer.get_json()["message"]
+
+
+def test_events_filter_by_fiscal_year_and_days_in_japan(client, db, make_consortium, make_meeting):
+    from consortium.japanese import tokyo_datetime
+
+    council = make_consortium()
+    make_meeting(council, title="3月31日の会議", starts_at=tokyo_datetime(2027, 3, 31, 23, 30))
+    make_meeting(council, title="4月1日の会議", starts_at=tokyo_datetime(2027, 4, 1, 0, 30))
+    fy2026 = client.get("/api/v1/events", query_string={"fiscal_year": 2026, "consortium": council.id}).get_json()
+    assert [e["name"] for e in fy2026["items"]] == ["3月31日の会議"]
+    day = client.get("/api/v1/events", query_string={"start": "2027-04-01", "end": "2027-04-01"}).get_json()
+    assert [e["name"] for e in day["items"]] == ["4月1日の会議"]
+
+
+def test_an_unknown_address_under_the_api_answers_json(client):
+    answer = client.get("/api/v1/nothing-here")
+    assert answer.status_code == 404 and answer.is_json
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing private leaks
+
+
+def _everything(client, headers) -> str:
+    """All the API answers a caller gets: every list whole, every meeting and its minutes."""
+    seen = []
+    for url in ("/api/v1/consortia", "/api/v1/memberships", "/api/v1/organizations", "/api/v1/people",
+                "/api/v1/events", "/api/v1/minutes"):
+        rows = every_row(client, url, headers)
+        seen.append(json.dumps(rows, ensure_ascii=False))
+        if url == "/api/v1/consortia":
+            seen += [text(client.get(f"/api/v1/consortia/{c['id']}", headers=headers)) for c in rows]
+        if url == "/api/v1/people":
+            seen += [text(client.get(f"/api/v1/people/{p['id']}", headers=headers)) for p in rows]
+    return "\n".join(seen)
+
+
+# What the API leaves out for everyone: drafts (only published minutes), a material's inner text.
+NEVER_IN_THE_API = {"ＰＷ１４", "ＰＷ１５", "ＰＷ１９"}
+
+
+def test_the_api_shows_each_viewer_exactly_what_the_pages_do(client, db, planted):
+    places, viewers = planted
+    wrong = {}
+    for name, user in viewers.items():
+        headers = bearer(token_for(db, user)) if user is not None else {}
+        seen = _everything(client, headers).casefold()
+        for word, entitled in places.items():
+            expected = name in entitled and word not in NEVER_IN_THE_API
+            if (word.casefold() in seen) != expected:
+                wrong[(word, name)] = not expected
+    assert wrong == {}, f"(word, viewer): found? — against the pages' rules: {wrong}"
+
+
+def test_private_materials_and_meetings_answer_404_not_403(client, db, planted):
+    members_only = db.session.execute(sa.select(Document).where(Document.access == DocumentAccess.MEMBERS)).scalars().first()
+    closed = db.session.execute(sa.select(Meeting).where(Meeting.is_public.is_(False))).scalars().first()
+    assert client.get(f"/api/v1/materials/{members_only.id}/file").status_code == 404
+    assert client.get(f"/api/v1/events/{closed.id}").status_code == 404
+    assert client.get(f"/api/v1/events/{closed.id}/minutes").status_code == 404
+
+
+def test_a_former_seats_partnership_is_for_its_secretariat(client, db, planted):
+    former = db.session.execute(sa.select(Membership).where(Membership.term_end.is_not(None))).scalar_one()
+    rows = every_row(client, "/api/v1/memberships", consortium=former.consortium_id)
+    shown = next(m for m in rows if m["id"] == former.id)
+    assert shown["end_date"] == former.term_end.isoformat() and shown["description"] is None
+    assert former.term_end < utcnow().date() - timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The document and the reference
+
+
+def test_the_openapi_document_is_3_1_and_names_the_popolo_shapes(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.1")
+    assert {"Organization", "Person", "Membership", "Event", "Minutes"} <= set(spec["components"]["schemas"])
+    assert spec["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
+
+
+def test_the_reference_page_lists_every_operation_from_the_app_itself(client):
+    page = text(client.get("/api/v1/"))
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in spec["paths"]:
+        assert path in page
+    assert not re.search(r'<script[^>]+src="https?://', page)
