@@ -9,7 +9,9 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import api
+from .schemas import DecimalText
 
+api.register_field(DecimalText, "string", "decimal")  # once: every app's document takes it
 SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "description": "A personal access token made on /account/tokens."}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..converters import LARGEST_ID
 from ..models import (
     ActionStatus,
     ConsortiumKind,
@@ -25,6 +26,18 @@ from ..models import (
 
 def _enum(enum_cls, **kwargs) -> fields.Enum:
     return fields.Enum(enum_cls, by_value=True, **kwargs)
+
+
+class DecimalText(fields.Decimal):
+    """A number kept exactly (a KPI's 10.5 %), sent as text so no client rounds it: "10.50"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(as_string=True, **kwargs)
+
+
+def _row_id(**kwargs) -> fields.Int:
+    """A row's id in a query string: a number no row can have is refused before the database."""
+    return fields.Int(validate=validate.Range(min=1, max=LARGEST_ID), **kwargs)
 
 
 class Ref(Schema):
@@ -50,22 +63,22 @@ class ListArgs(Schema):
 
 class ConsortiumListArgs(ListArgs):
     classification = _enum(ConsortiumKind)
-    parent = fields.Int(validate=validate.Range(min=1), metadata={"description": "Only the consortia directly under this one."})
+    parent = _row_id(metadata={"description": "Only the consortia directly under this one."})
 
 
 class MembershipListArgs(ListArgs):
-    consortium = fields.Int(validate=validate.Range(min=1))
-    organization = fields.Int(validate=validate.Range(min=1), metadata={"description": "Seats of this body, or held for it."})
-    person = fields.Int(validate=validate.Range(min=1))
+    consortium = _row_id()
+    organization = _row_id(metadata={"description": "Seats of this body, or held for it."})
+    person = _row_id()
     current = fields.Bool(metadata={"description": "true: only seats held today; false: only former and incoming ones."})
 
 
 class DirectoryListArgs(ListArgs):
-    consortium = fields.Int(validate=validate.Range(min=1), metadata={"description": "Only those with a seat (ever) in this consortium."})
+    consortium = _row_id(metadata={"description": "Only those with a seat (ever) in this consortium."})
 
 
 class EventListArgs(ListArgs):
-    consortium = fields.Int(validate=validate.Range(min=1))
+    consortium = _row_id()
     start = fields.Date(metadata={"description": "Only meetings on or after this day (in Japan)."})
     end = fields.Date(metadata={"description": "Only meetings on or before this day (in Japan)."})
     fiscal_year = fields.Int(
@@ -117,7 +130,7 @@ class Milestone(Schema):
 
 class TargetReport(Schema):
     fiscal_year = fields.Int(required=True)
-    value = fields.Decimal(as_string=True, required=True)
+    value = DecimalText(required=True)
     note = fields.Str(allow_none=True)
 
 
@@ -125,11 +138,11 @@ class Target(Schema):
     id = fields.Int(required=True)
     title = fields.Str(required=True)
     comparator = fields.Str(attribute="comparator.value", required=True)
-    target_value = fields.Decimal(as_string=True, allow_none=True)
+    target_value = DecimalText(allow_none=True)
     unit = fields.Str(allow_none=True)
     fiscal_year_from = fields.Int(allow_none=True)
     fiscal_year = fields.Int(allow_none=True, metadata={"description": "To be reached by the end of this fiscal year."})
-    baseline_value = fields.Decimal(as_string=True, allow_none=True)
+    baseline_value = DecimalText(allow_none=True)
     baseline_fiscal_year = fields.Int(allow_none=True)
     reports = fields.List(fields.Nested(TargetReport), required=True)
 
