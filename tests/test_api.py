@@ -25,7 +25,7 @@ from consortium.models import (
 )
 from consortium.models.base import utcnow
 from consortium.tokens import services as tokens
-from conftest import text
+from conftest import fresh, text
 from planted import material, planted  # noqa: F401  (a fixture)
 
 
@@ -326,3 +326,88 @@ def test_the_reference_page_lists_every_operation_from_the_app_itself(client):
     for path in spec["paths"]:
         assert path in page
     assert not re.search(r'<script[^>]+src="https?://', page)
+
+
+# ---------------------------------------------------------------------------------------------
+# Secretariats write through the API
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def _new_meeting(consortium, **more) -> dict:
+    return {"consortium_id": consortium.id, "title": "第7回 推進会議", "day": "2027-05-20",
+            "start_time": "14:00", "end_time": "16:00", "venue": "区役所", **more}
+
+
+def test_a_secretariats_token_creates_a_meeting_with_agenda_and_materials(client, db, office, upload_folder):
+    from consortium.models import AuditEvent
+
+    consortium, user = office
+    headers = bearer(token_for(db, user, TokenScope.WRITE))
+    created = client.post("/api/v1/events", json=_new_meeting(consortium, agenda="開会\n議事\n　(1) 報告\n閉会"), headers=headers)
+    assert created.status_code == 201, text(created)
+    event = created.get_json()
+    assert [i["title"] for i in event["agenda"]] == ["開会", "議事", "閉会"]
+    assert [c["title"] for c in event["agenda"][1]["children"]] == ["報告"]
+    assert event["start_date"].startswith("2027-05-20T05:00:00")  # 14:00 in Japan
+
+    item = client.post(f"/api/v1/events/{event['id']}/agenda-items", json={"title": "その他", "duration_minutes": 10}, headers=headers)
+    assert item.status_code == 201 and item.get_json()["duration_minutes"] == 10
+    upload = client.post(
+        f"/api/v1/events/{event['id']}/materials",
+        data={"title": "産業ビジョン骨子案", "label": "資料1", "file": (__import__("io").BytesIO(PDF), "資料1.pdf")},
+        headers=headers, content_type="multipart/form-data",
+    )
+    assert upload.status_code == 201, text(upload)
+    assert upload.get_json()["media_type"] == "application/pdf"
+
+    public = client.get(f"/api/v1/events/{event['id']}").get_json()
+    assert [m["title"] for m in public["materials"]] == ["産業ビジョン骨子案"]
+    assert [i["title"] for i in public["agenda"]][-1] == "その他"
+    logged = db.session.execute(sa.select(AuditEvent.entity_type, AuditEvent.user_id).where(AuditEvent.action == "create")).all()
+    assert {("Meeting", user.id), ("AgendaItem", user.id), ("Document", user.id)} <= set(logged)
+
+
+def test_a_members_token_cannot_write_and_a_revoked_one_gets_401(client, db, make_consortium, make_user, office):
+    consortium, secretariat = office
+    member = make_user({consortium: GrantRole.MEMBER})
+    read_only = client.post("/api/v1/events", json=_new_meeting(consortium), headers=bearer(token_for(db, member)))
+    assert read_only.status_code == 403
+    forged = client.post("/api/v1/events", json=_new_meeting(consortium), headers=bearer(token_for(db, member, TokenScope.WRITE)))
+    assert forged.status_code == 403, "a write token is no more than its user"
+    elsewhere = token_for(db, secretariat, TokenScope.WRITE, consortium_id=make_consortium().id)
+    assert client.post("/api/v1/events", json=_new_meeting(consortium), headers=bearer(elsewhere)).status_code == 403
+    token = token_for(db, secretariat, TokenScope.WRITE)
+    tokens.revoke(db.session.execute(sa.select(ApiToken).order_by(ApiToken.id.desc())).scalars().first())
+    db.session.commit()
+    assert client.post("/api/v1/events", json=_new_meeting(consortium), headers=bearer(token)).status_code == 401
+    assert db.session.execute(sa.select(Meeting)).first() is None
+
+
+def test_a_stale_update_is_refused_with_409_and_what_is_stored_now(client, db, office, make_meeting):
+    consortium, user = office
+    meeting = make_meeting(consortium, title="第1回 会議")
+    headers = bearer(token_for(db, user, TokenScope.WRITE))
+    read = client.get(f"/api/v1/events/{meeting.id}", headers=headers).get_json()
+    first = client.patch(f"/api/v1/events/{meeting.id}", json={"version": read["version"], "venue": "第1会議室"}, headers=headers)
+    assert first.status_code == 200 and first.get_json()["location"]["name"] == "第1会議室"
+    stale = client.patch(f"/api/v1/events/{meeting.id}", json={"version": read["version"], "venue": "大会議室"}, headers=headers)
+    assert stale.status_code == 409
+    body = stale.get_json()
+    assert body["current"]["version"] == read["version"] + 1 and body["current"]["location"]["name"] == "第1会議室"
+    assert fresh(db, Meeting, meeting.id).venue == "第1会議室"
+    assert first.get_json()["name"] == "第1回 会議", "what the body leaves out is kept"
+
+
+def test_bad_input_gets_422_field_by_field_in_the_callers_language(client, db, office):
+    consortium, user = office
+    headers = {**bearer(token_for(db, user, TokenScope.WRITE)), "Accept-Language": "ja"}
+    missing = client.post("/api/v1/events", json={"consortium_id": consortium.id, "title": "会議"}, headers=headers)
+    assert missing.status_code == 422
+    assert missing.get_json()["errors"]["json"]["day"] == ["必須の項目です。"]
+    unsafe = client.post("/api/v1/events", json=_new_meeting(consortium, online_url="javascript:alert(1)", end_time="13:00"), headers=headers)
+    errors = unsafe.get_json()["errors"]["json"]
+    assert unsafe.status_code == 422 and "https://" in errors["online_url"][0] and errors["end_time"]
+    english = client.post("/api/v1/events", json=_new_meeting(consortium, title=""), headers={**headers, "Accept-Language": "en"})
+    assert english.get_json()["errors"]["json"]["title"] == ["Enter the title."]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from ..extensions import api
+from ..permissions import Access, guard
 from .schemas import DecimalText
 
 api.register_field(DecimalText, "string", "decimal")  # once: every app's document takes it
@@ -17,7 +18,7 @@ SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "description": "A persona
 
 def init_app(app: Flask) -> None:
     """Bind the API to the app: its blueprints, token check and OpenAPI document."""
-    from . import consortia, directory, meetings, reference
+    from . import consortia, directory, meeting_edits, meetings, reference
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": reference.DESCRIPTION},
@@ -25,7 +26,9 @@ def init_app(app: Flask) -> None:
         "security": [{}, {"token": []}],
     })
     api.init_app(app)
+    # flask-smorest serves the document from a blueprint of its own: its rule is declared here.
+    app.view_functions["api-docs.openapi_json"] = guard(Access.PUBLIC)(app.view_functions["api-docs.openapi_json"])
     api.spec.components.security_scheme("token", SECURITY_SCHEME)
-    for module in (consortia, directory, meetings):
+    for module in (consortia, directory, meetings, meeting_edits):
         api.register_blueprint(module.blp)
     app.register_blueprint(reference.bp)

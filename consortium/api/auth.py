@@ -28,6 +28,7 @@ def api_blueprint(name: str, import_name: str, description: str) -> Blueprint:
     """A blueprint of the API: under /api/v1, its requests act as their token's user and need no
     CSRF token (no cookie is read), its answers vary by token and language."""
     blp = Blueprint(name, import_name, url_prefix="/api/v1", description=description)
+    login_manager.blueprint_login_views[name] = None  # a route above PUBLIC answers 401, not the sign-in page
     blp.before_request(authenticate)
     blp.after_request(vary)
     csrf.exempt(blp)
@@ -79,7 +80,8 @@ def vary(response: Response) -> Response:
 
 
 def require_write(consortium_id: int | None) -> None:
-    """Abort unless the token may write, there (None: the shared directory), as its user may."""
+    """Abort unless the token may write, there (None: the shared directory), as its user may (the
+    route's guard has checked the user's level already)."""
     token = g.get("api_token")
     if token is None:
         abort(401)

@@ -8,6 +8,8 @@ from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from .forms import translated
+
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
@@ -40,7 +42,7 @@ def error_response(error: HTTPException) -> Response:
     payload = {"code": code, "status": error.name, "message": data.get("message") or own or _message(code)}
     errors = data.get("errors") or data.get("messages")  # webargs puts validation errors in messages
     if errors:
-        payload["errors"] = errors
+        payload["errors"] = translated(errors)
     if "current" in data:
         payload["current"] = data["current"]
     response = jsonify(payload)

@@ -70,16 +70,23 @@ def _events_statement() -> sa.Select:
     )
 
 
+def agenda_item(item: AgendaItem) -> dict:
+    """An agenda item with its presenters, its sub-items not yet filled in."""
+    return columns(item, presenters=[columns(p, name=p.name) for p in item.presenters], children=[])
+
+
 def _agenda(items: list[AgendaItem]) -> list[dict]:
     """The items as a tree: sub-items under their item, each level in order."""
-    nodes = {
-        item.id: columns(item, presenters=[columns(p, name=p.name) for p in item.presenters], children=[])
-        for item in items
-    }
+    nodes = {item.id: agenda_item(item) for item in items}
     top = []
     for item in sorted(items, key=lambda i: (i.position, i.id)):
         (nodes[item.parent_id]["children"] if item.parent_id in nodes else top).append(nodes[item.id])
     return top
+
+
+def event_by_id(meeting_id: int) -> dict:
+    """The meeting as an event, with what the caller may see of it."""
+    return _event(db.session.execute(_events_statement().where(Meeting.id == meeting_id)).unique().scalar_one())
 
 
 def _event(meeting: Meeting) -> dict:
@@ -132,7 +139,7 @@ def events(args):
 @blp.response(200, schemas.Event)
 def event(meeting_id: int):
     """Show a meeting with its agenda tree, presenters and the materials the caller may see."""
-    return _event(db.session.execute(_events_statement().where(Meeting.id == meeting_id)).unique().scalar_one())
+    return event_by_id(meeting_id)
 
 
 @blp.route("/materials/<int:document_id>/file")

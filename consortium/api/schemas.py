@@ -6,6 +6,7 @@ Rows are dumped as loaded; what a viewer may not see is left out before (in the 
 """
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from ..converters import LARGEST_ID
@@ -14,6 +15,7 @@ from ..models import (
     ConsortiumKind,
     ConsortiumStatus,
     DatePrecision,
+    DocumentAccess,
     DocumentType,
     MeetingKind,
     MeetingStatus,
@@ -334,6 +336,79 @@ class Minutes(Schema):
 
 
 # ---------------------------------------------------------------------------------------------
+# What secretariats send: the fields of the site's own forms, which check them (api/forms.py)
+
+
+class MeetingFields(Schema):
+    number = fields.Int(allow_none=True, metadata={"description": "第N回; null when meetings are not numbered."})
+    title = fields.Str()
+    kind = _enum(MeetingKind, allow_none=True)
+    status = _enum(MeetingStatus)
+    precision = _enum(DatePrecision, metadata={"description": "How exactly the date is known (minute unless given)."})
+    day = fields.Date(metadata={"description": "The day in Japan; any day of the month or fiscal year when only that is known."})
+    start_time = fields.Str(allow_none=True, metadata={"description": "HH:MM in Japan time, when the time is known.", "example": "14:00"})
+    end_time = fields.Str(allow_none=True, metadata={"example": "16:00"})
+    last_fiscal_year = fields.Int(allow_none=True, metadata={"description": "Known only to its fiscal years: the last of them."})
+    venue = fields.Str(allow_none=True)
+    room = fields.Str(allow_none=True)
+    address = fields.Str(allow_none=True)
+    online_url = fields.Str(allow_none=True, metadata={"description": "https:// link to join online (shown to members only)."})
+    is_public = fields.Bool(metadata={"description": "Open to the public (true unless given)."})
+    description = fields.Str(allow_none=True)
+
+
+class NewMeeting(MeetingFields):
+    consortium_id = _row_id(required=True)
+    title = fields.Str(required=True)
+    day = fields.Date(required=True)
+    agenda = fields.Str(metadata={"description": "The agenda as text, one item per line; an indented or second-style numbered line is a sub-item."})
+
+
+class MeetingChange(MeetingFields):
+    version = fields.Int(required=True, metadata={"description": "The version the meeting was read at: a stale one is refused (409)."})
+
+
+class AgendaItemFields(Schema):
+    label = fields.Str(allow_none=True)
+    title = fields.Str()
+    parent_id = fields.Int(allow_none=True, metadata={"description": "A top-level item of the same meeting to sit under."})
+    note = fields.Str(allow_none=True)
+    duration_minutes = fields.Int(allow_none=True)
+    is_public = fields.Bool()
+    result = fields.Str(allow_none=True)
+
+
+class NewAgendaItem(AgendaItemFields):
+    title = fields.Str(required=True)
+
+
+class AgendaItemChange(AgendaItemFields):
+    version = fields.Int(required=True)
+
+
+class MaterialFields(Schema):
+    title = fields.Str(required=True)
+    label = fields.Str(metadata={"description": "資料番号, e.g. 資料1."})
+    doc_type = _enum(DocumentType)
+    agenda_item_id = fields.Int(metadata={"description": "The agenda item it belongs to."})
+    access = _enum(DocumentAccess, metadata={"description": "members: for the consortium's members only."})
+
+
+class MaterialFile(Schema):
+    file = Upload(required=True)
+
+
+def _conflict(item: type[Schema]) -> type[Schema]:
+    """A stale update's answer: why, and the row as stored now (null when it was just deleted)."""
+    return type(f"{item.__name__}Conflict", (Schema,), {
+        "code": fields.Int(required=True),
+        "status": fields.Str(required=True),
+        "message": fields.Str(required=True),
+        "current": fields.Nested(item, allow_none=True),
+    })
+
+
+# ---------------------------------------------------------------------------------------------
 # Pages of a list
 
 
@@ -356,3 +431,5 @@ OrganizationPage = page_of(Organization)
 PersonPage = page_of(Person)
 EventPage = page_of(Event)
 MinutesPage = page_of(Minutes)
+EventConflict = _conflict(Event)
+AgendaItemConflict = _conflict(AgendaItem)

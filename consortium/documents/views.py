@@ -32,7 +32,7 @@ def file_kind(content_type: str) -> str:
     return str(KIND_NAMES.get(content_type, content_type))
 
 
-def _items(meeting_id: int) -> list[AgendaItem]:
+def items_in_order(meeting_id: int) -> list[AgendaItem]:
     items = db.session.execute(sa.select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)).scalars().all()
     return in_agenda_order(items)
 
@@ -46,23 +46,9 @@ def _meeting_url(meeting_id: int) -> str:
 def upload(meeting_id: int):
     """Upload a material of a meeting; the type is checked by content, the file stored under a random name and its text read by a job."""
     meeting = db.session.get(Meeting, meeting_id)
-    form = UploadForm(_items(meeting.id))
+    form = UploadForm(items_in_order(meeting.id))
     if form.validate_on_submit():
-        document = services.add_document(
-            meeting,
-            form.content,
-            form.file.data.filename,
-            content_type=form.inspected.content_type,
-            uploaded_by_id=current_user.id,
-            **form.values(),
-        )
-        try:
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            services.discard([document.storage_key])
-            raise
-        jobs.enqueue(extraction.extract, document.id)
+        save_upload(meeting, form)
         flash(_("The material has been uploaded."), "success")
         return redirect(_meeting_url(meeting.id))
     return render_form("documents/form.html", form, meeting=meeting, document=None, title=_("Upload a material"))
@@ -74,6 +60,27 @@ def too_large(_error):
     limit = current_app.config["UPLOAD_MAX_BYTES"]
     back = url_for(request.endpoint, **request.view_args) if request.endpoint and request.view_args else url_for("site.home")
     return render_template("documents/too_large.html", limit=human_size(limit), back=back), 413
+
+
+def save_upload(meeting: Meeting, form: UploadForm) -> Document:
+    """Store a validated upload as the meeting's material and commit (the bytes are removed again
+    when the commit fails); its text is read by a job."""
+    document = services.add_document(
+        meeting,
+        form.content,
+        form.file.data.filename,
+        content_type=form.inspected.content_type,
+        uploaded_by_id=current_user.id,
+        **form.values(),
+    )
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        services.discard([document.storage_key])
+        raise
+    jobs.enqueue(extraction.extract, document.id)
+    return document
 
 
 @bp.get("/documents/<int:document_id>")
@@ -107,7 +114,7 @@ def send_material(document: Document):
 def edit(document_id: int):
     """Change a material's label, title, type, agenda item and who may download it."""
     document = db.session.get(Document, document_id)
-    form = DocumentForm(_items(document.meeting_id), document)
+    form = DocumentForm(items_in_order(document.meeting_id), document)
     if form.validate_on_submit():
         versions.check(form, document)
         services.update_document(document, form.values())

@@ -63,18 +63,27 @@ def in_batches(subjects: Iterable, send_one: Callable[[object], int], report: Ca
     return sent, failed
 
 
-def send_and_say(send: Callable[[], int], consortium_id: int, nothing: str | None = None) -> None:
-    """For a page: run send (which records its notices), commit, send or queue the mails, and
-    flash what happened, or nothing when nothing was due and no message for it is given."""
+def send_now(send: Callable[[], int]) -> outbox.Outcome | None:
+    """Run send (which records its notices), commit, and send or queue the mails; None when
+    someone else is sending the same mails at the same moment (nothing is sent twice)."""
     try:
         send()
         db.session.commit()
-    except IntegrityError:  # someone else is sending the same mails at the same moment
+    except IntegrityError:
         db.session.rollback()
         outbox.forget()
+        return None
+    return outbox.dispatch()
+
+
+def send_and_say(send: Callable[[], int], consortium_id: int, nothing: str | None = None) -> None:
+    """For a page: send_now, and flash what happened, or nothing when nothing was due and no
+    message for it is given."""
+    outcome = send_now(send)
+    if outcome is None:
         flash(_("These mails are being sent by someone else right now."), "info")
         return
-    say(outbox.dispatch(), consortium_id, nothing)
+    say(outcome, consortium_id, nothing)
 
 
 def say(outcome: outbox.Outcome, consortium_id: int, nothing: str | None = None) -> None:

@@ -227,6 +227,11 @@ def _next_position(meeting_id: int, parent_id: int | None, excluding: AgendaItem
     return max(positions, default=0) + 1
 
 
+def top_level(meeting_id: int) -> list[AgendaItem]:
+    """The meeting's top-level items, in order: those an item may go under."""
+    return _siblings(meeting_id, None)
+
+
 def children_of(item: AgendaItem) -> list[AgendaItem]:
     """The item's sub-items, in order."""
     return _siblings(item.meeting_id, item.id)

@@ -306,14 +306,6 @@ def delete(meeting_id: int):
 # Agenda items
 
 
-def _top_level(meeting_id: int) -> list[AgendaItem]:
-    return db.session.execute(
-        sa.select(AgendaItem)
-        .where(AgendaItem.meeting_id == meeting_id, AgendaItem.parent_id.is_(None))
-        .order_by(AgendaItem.position, AgendaItem.id)
-    ).scalars().all()
-
-
 def _item_page(form, item: AgendaItem | None, meeting: Meeting, presenter_form=None):
     return render_form(
         "meetings/item_form.html",
@@ -331,7 +323,7 @@ def _item_page(form, item: AgendaItem | None, meeting: Meeting, presenter_form=N
 def create_item(meeting_id: int):
     """Add an item to the agenda, at the end or under a top-level item."""
     meeting = db.session.get(Meeting, meeting_id)
-    form = AgendaItemForm(_top_level(meeting.id))
+    form = AgendaItemForm(services.top_level(meeting.id))
     if form.validate_on_submit():
         item = services.add_item(meeting, form.values())
         db.session.commit()
@@ -346,7 +338,7 @@ def edit_item(item_id: int):
     """Change an agenda item, put it under another item, and manage its presenters."""
     item = db.session.get(AgendaItem, item_id)
     meeting = item.meeting
-    form = AgendaItemForm(_top_level(meeting.id), item, has_children=bool(services.children_of(item)))
+    form = AgendaItemForm(services.top_level(meeting.id), item, has_children=bool(services.children_of(item)))
     if form.validate_on_submit():
         versions.check(form, item)
         services.update_item(item, form.values())
@@ -414,7 +406,7 @@ def add_presenter(item_id: int):
         db.session.commit()
         flash(_("The presenter has been added."), "success")
         return redirect(url_for("meetings.edit_item", item_id=item.id, _anchor="presenters"))
-    form = AgendaItemForm(_top_level(item.meeting_id), item, formdata=None)
+    form = AgendaItemForm(services.top_level(item.meeting_id), item, formdata=None)
     return _item_page(form, item, item.meeting, presenter_form)
 
 
