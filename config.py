@@ -76,6 +76,8 @@ class Config:
     PDF_CACHE_FOLDER = None  # default: <instance>/pdf-cache
     # Serialized calendar events, kept by version; safe to empty at any time.
     ICAL_CACHE_FOLDER = None  # default: <instance>/ical-cache
+    # The open data's files, built again when the public rows change; safe to empty at any time.
+    OPEN_DATA_FOLDER = None  # default: <instance>/open-data
     # `flask caches prune` (daily, from cron) removes cached files unused for this long, then the
     # least recently used until each cache fits its size.
     CACHE_UNUSED_DAYS = 30

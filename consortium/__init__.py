@@ -80,11 +80,12 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
     from .site.views import bp as site_bp
     from .site.views import register_error_handlers
     from .tokens.views import bp as tokens_bp
+    from .opendata.views import bp as opendata_bp
 
     for blueprint in (
         site_bp, accounts_bp, admin_bp, consortia_bp, rosters_bp, meetings_bp, minutes_bp, documents_bp,
         directory_bp, feeds_bp, calendar_bp, pdf_bp, polls_bp, attendance_bp, invitations_bp, mail_bp, health_bp,
-        search_bp, network_bp, tokens_bp,
+        search_bp, network_bp, tokens_bp, opendata_bp,
     ):
         app.register_blueprint(blueprint)
     api.init_app(app)

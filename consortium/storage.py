@@ -25,6 +25,7 @@ AREAS = {
     "imports": "ROSTER_IMPORT_FOLDER",  # roster files waiting for confirmation
     "pdf-cache": "PDF_CACHE_FOLDER",  # rendered PDFs, by content
     "ical-cache": "ICAL_CACHE_FOLDER",  # serialized calendar events, by version
+    "open-data": "OPEN_DATA_FOLDER",  # the public bulk download, by the fingerprint of the public rows
 }
 # A key is a relative path of plain names: it can never climb out of its area.
 KEY = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]*(/[0-9A-Za-z][0-9A-Za-z_.-]*)*")

@@ -144,6 +144,7 @@ def world(app, upload_folder, db, make_consortium, make_meeting, make_member, ma
         # The member's invitation reply link: likewise.
         "invitation_token": make_token("invitation", meeting.id, membership.id),
         "code": "en",
+        "name": "opendata.json",
         "import_id": import_id,
         # The member's API token, for its owner's revoke button.
         "token_id": tokens.issue(users["member"], "walk", TokenScope.READ, None)[0].id,

@@ -22,6 +22,7 @@ from ..documents.forms import DocumentForm
 from ..invitations.forms import ReplyForm
 from ..meetings.forms import AgendaItemForm, MeetingForm
 from ..minutes.forms import ActionForm, CommentForm, DecisionForm, MinutesForm, PointForm, SignatoryForm
+from ..opendata.forms import TermsForm
 from ..polls.forms import AnswerFormBase, PollForm
 from ..tokens.forms import TokenForm
 from .forms import EditUserForm, GrantForm, NewUserForm
@@ -43,6 +44,7 @@ FORMS = {
     "Minutes": (MinutesForm,),
     "MinutesApproval": (SignatoryForm,),
     "MinutesComment": (CommentForm,),
+    "OpenDataTerms": (TermsForm,),
     "Organization": (OrganizationForm,),
     "Person": (PersonForm,),
     "Poll": (PollForm,),

@@ -36,6 +36,7 @@ from .minutes import (
     MinutesRevision,
     MinutesStatus,
 )
+from .opendata import LICENCE_URLS, Licence, OpenDataTerms
 from .organisations import Organization, OrganizationKind
 from .people import Person
 from . import touch  # noqa: F401,I001  (what counts as a change to a meeting)
@@ -76,6 +77,9 @@ __all__ = [
     "MinutesComment",
     "MinutesRevision",
     "MinutesStatus",
+    "LICENCE_URLS",
+    "Licence",
+    "OpenDataTerms",
     "Organization",
     "OrganizationKind",
     "Person",
