@@ -20,6 +20,7 @@ from consortium.models import (
     Membership,
     Minutes,
     MinutesStatus,
+    Person,
     TokenScope,
     Visibility,
 )
@@ -411,3 +412,47 @@ def test_bad_input_gets_422_field_by_field_in_the_callers_language(client, db, o
     assert unsafe.status_code == 422 and "https://" in errors["online_url"][0] and errors["end_time"]
     english = client.post("/api/v1/events", json=_new_meeting(consortium, title=""), headers={**headers, "Accept-Language": "en"})
     assert english.get_json()["errors"]["json"]["title"] == ["Enter the title."]
+
+
+def test_a_secretariat_seats_a_new_body_and_a_person_who_sits_for_it(client, db, office):
+    consortium, user = office
+    headers = bearer(token_for(db, user, TokenScope.WRITE))
+    body = client.post("/api/v1/organizations", json={"name": "株式会社テスト商事", "kind": "company"}, headers=headers)
+    assert body.status_code == 201 and body.get_json()["classification"] == "company"
+    again = client.post("/api/v1/organizations", json={"name": "株式会社　テスト商事"}, headers=headers)
+    assert again.status_code == 422 and "<a" not in again.get_json()["errors"]["json"]["name"][0]
+    person = client.post("/api/v1/people", json={"family_name": "試験", "given_name": "花子", "organisation": "株式会社テスト商事",
+                                                 "email": "hanako@example.jp"}, headers=headers)
+    assert person.status_code == 201 and "email" not in person.get_json() and "hanako" not in text(person)
+    assert db.session.execute(sa.select(Person.email).where(Person.family_name == "試験")).scalar() == "hanako@example.jp"
+
+    seat = {"consortium_id": consortium.id, "kind": "person", "name": "試験 花子", "on_behalf_of": "株式会社テスト商事",
+            "seat": 3, "description": "地域の物流で連携"}
+    seated = client.post("/api/v1/memberships", json=seat, headers=headers)
+    assert seated.status_code == 201, text(seated)
+    shown = seated.get_json()
+    assert shown["on_behalf_of"]["name"] == "株式会社テスト商事" and shown["seat"] == 3
+    taken = client.post("/api/v1/memberships", json={**seat, "name": "株式会社テスト商事", "kind": "organization", "on_behalf_of": None},
+                        headers=headers)
+    assert taken.status_code == 422 and taken.get_json()["errors"]["json"]["seat"]
+    changed = client.patch(f"/api/v1/memberships/{shown['id']}", json={"version": shown["version"], "category": "民間事業者"}, headers=headers)
+    assert changed.status_code == 200 and changed.get_json()["category"] == "民間事業者"
+    assert changed.get_json()["description"] == "地域の物流で連携"
+    stale = client.patch(f"/api/v1/memberships/{shown['id']}", json={"version": shown["version"], "seat": 4}, headers=headers)
+    assert stale.status_code == 409 and stale.get_json()["current"]["category"] == "民間事業者"
+
+
+def test_contact_details_are_refused_where_the_site_does_not_let_the_caller_set_them(client, db, office, make_person):
+    _consortium, user = office
+    stranger = make_person(family_name="部外者")
+    headers = bearer(token_for(db, user, TokenScope.WRITE))
+    refused = client.patch(f"/api/v1/people/{stranger.id}", json={"version": stranger.version, "phone": "03-0000-0000"}, headers=headers)
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]["json"]) == ["phone"]
+    assert fresh(db, Person, stranger.id).phone is None
+
+
+def test_a_token_held_to_one_consortium_does_not_write_the_shared_directory(client, db, office):
+    consortium, user = office
+    held = bearer(token_for(db, user, TokenScope.WRITE, consortium_id=consortium.id))
+    assert client.post("/api/v1/organizations", json={"name": "団体"}, headers=held).status_code == 403
+    assert client.post("/api/v1/events", json=_new_meeting(consortium), headers=held).status_code == 201

@@ -18,7 +18,7 @@ SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "description": "A persona
 
 def init_app(app: Flask) -> None:
     """Bind the API to the app: its blueprints, token check and OpenAPI document."""
-    from . import consortia, directory, meeting_edits, meetings, reference
+    from . import consortia, directory, directory_edits, meeting_edits, meetings, reference, roster_edits
 
     app.config.setdefault("API_SPEC_OPTIONS", {
         "info": {"description": reference.DESCRIPTION},
@@ -29,6 +29,6 @@ def init_app(app: Flask) -> None:
     # flask-smorest serves the document from a blueprint of its own: its rule is declared here.
     app.view_functions["api-docs.openapi_json"] = guard(Access.PUBLIC)(app.view_functions["api-docs.openapi_json"])
     api.spec.components.security_scheme("token", SECURITY_SCHEME)
-    for module in (consortia, directory, meetings, meeting_edits):
+    for module in (consortia, directory, meetings, meeting_edits, directory_edits, roster_edits):
         api.register_blueprint(module.blp)
     app.register_blueprint(reference.bp)

@@ -25,7 +25,7 @@ def _seated(holder: sa.ColumnElement[bool], consortium_id: int) -> sa.ColumnElem
     return seats.exists()
 
 
-def _organization(row: Organization) -> dict:
+def organization_shape(row: Organization) -> dict:
     return columns(
         row,
         html_url=site_url("directory.organisation", organization_id=row.id),
@@ -33,7 +33,7 @@ def _organization(row: Organization) -> dict:
     )
 
 
-def _person(row: Person) -> dict:
+def person_shape(row: Person) -> dict:
     return columns(
         row,
         full_name=row.full_name,
@@ -56,7 +56,7 @@ def organizations(args):
     if "updated_since" in args:
         stmt = stmt.where(Organization.updated_at >= args["updated_since"])
     rows, after = key_page(stmt, (Organization.id,), args)
-    return listing([_organization(row) for row in rows], after)
+    return listing([organization_shape(row) for row in rows], after)
 
 
 @blp.route("/organizations/<int:organization_id>")
@@ -65,7 +65,7 @@ def organizations(args):
 @blp.response(200, schemas.Organization)
 def organization(organization_id: int):
     """Show an organisation; its seats are listed by memberships_url."""
-    return _organization(db.session.get(Organization, organization_id))
+    return organization_shape(db.session.get(Organization, organization_id))
 
 
 @blp.route("/people")
@@ -82,7 +82,7 @@ def people(args):
     if "updated_since" in args:
         stmt = stmt.where(Person.updated_at >= args["updated_since"])
     rows, after = key_page(stmt, (Person.id,), args)
-    return listing([_person(row) for row in rows], after)
+    return listing([person_shape(row) for row in rows], after)
 
 
 @blp.route("/people/<int:person_id>")
@@ -91,4 +91,4 @@ def people(args):
 @blp.response(200, schemas.Person)
 def person(person_id: int):
     """Show a person's public fields; their seats are listed by memberships_url."""
-    return _person(db.session.get(Person, person_id))
+    return person_shape(db.session.get(Person, person_id))

@@ -4,11 +4,13 @@ and the same messages come back, in the caller's language."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_smorest import abort
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FileField
 from wtforms.fields.choices import SelectFieldBase
@@ -61,6 +63,10 @@ def posted(form_class, body: dict, *args, files: dict | None = None, **kwargs):
     shows now (built from args and kwargs, e.g. the row being edited): validated, or 422 with its
     messages."""
     shown = form_class(*args, formdata=None, meta={"csrf": False}, **kwargs)
+    # A field the form leaves out for this caller (contact details, a private note) is not theirs to set.
+    refused = sorted(set(body) - {field.name for field in shown})
+    if refused:
+        abort(422, errors={"json": {name: [_("You may not set this here.")] for name in refused}})
     data = MultiDict({
         field.name: _as_posted(field) for field in shown if field.type != "CSRFTokenField" and not isinstance(field, FileField)
     })
@@ -69,5 +75,13 @@ def posted(form_class, body: dict, *args, files: dict | None = None, **kwargs):
     data.update(files or {})
     form = form_class(*args, formdata=data, meta={"csrf": False}, **kwargs)
     if not form.validate():
-        abort(422, errors={"json": {name: [str(m) for m in messages] for name, messages in form.errors.items()}})
+        # A message may carry a link to the page of what it names (Markup): here, its words.
+        errors = {name: [Markup(m).striptags() for m in messages] for name, messages in form.errors.items()}
+        abort(422, errors={"json": errors})
     return form
+
+
+def unchanged_since_read(version: int | None, row, current: Callable[[], dict]) -> None:
+    """409 with the row as stored now (current: its JSON), unless the body was read at the row's version."""
+    if version != row.version:
+        abort(409, message=_("Someone else changed this in the meantime: here is what is stored now."), current=current())

@@ -4,9 +4,6 @@ service, so the same rules hold; the audit log names the token's user; a change 
 it read and is refused (409, with what is stored now) when someone saved in between."""
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask_babel import gettext as _
 from flask_smorest import abort
 
 from .. import permissions
@@ -21,17 +18,11 @@ from ..models import AgendaItem, Consortium, Meeting
 from ..permissions import Access, guard
 from . import auth, schemas
 from .auth import api_blueprint
-from .forms import posted
+from .forms import posted, unchanged_since_read
 from .meetings import agenda_item, event_by_id
 from .shapes import columns, site_url
 
 blp = api_blueprint("api_meeting_edits", __name__, "Secretariats plan and change meetings, their agenda and materials.")
-
-
-def _unchanged_since_read(version: int | None, row, current: Callable[[], dict]) -> None:
-    """409 with the row as stored now, unless the body was read at the row's version."""
-    if version != row.version:
-        abort(409, message=_("Someone else changed this in the meantime: here is what is stored now."), current=current())
 
 
 @blp.route("/events", methods=["POST"])
@@ -62,7 +53,7 @@ def change_event(body, meeting_id: int):
     meeting = db.session.get(Meeting, meeting_id)
     auth.require_write(meeting.consortium_id)
     form = posted(MeetingForm, body, meeting)
-    _unchanged_since_read(form.version.data, meeting, lambda: schemas.Event().dump(event_by_id(meeting_id)))
+    unchanged_since_read(form.version.data, meeting, lambda: schemas.Event().dump(event_by_id(meeting_id)))
     calendars_see_it = services.update_meeting(meeting, form.values())
     db.session.commit()
     if calendars_see_it:
@@ -95,7 +86,7 @@ def change_agenda_item(body, item_id: int):
     auth.require_write(item.meeting.consortium_id)
     children = services.children_of(item)
     form = posted(AgendaItemForm, body, services.top_level(item.meeting_id), item, has_children=bool(children))
-    _unchanged_since_read(form.version.data, item, lambda: schemas.AgendaItem().dump(agenda_item(item)))
+    unchanged_since_read(form.version.data, item, lambda: schemas.AgendaItem().dump(agenda_item(item)))
     services.update_item(item, form.values())
     db.session.commit()
     return agenda_item(item)

@@ -144,7 +144,7 @@ def event(meeting_id: int):
 
 @blp.route("/materials/<int:document_id>/file")
 @guard(Access.PUBLIC)
-@blp.response(200, {"format": "binary", "type": "string"}, content_type="application/octet-stream")
+@blp.response(200, {"format": "binary", "type": "string"}, content_type="*/*", description="The file, in its own type (PDF, Word, Excel …).")
 def material_file(document_id: int):
     """Download a material's file, if the caller may see it."""
     return send_material(db.session.get(Document, document_id))

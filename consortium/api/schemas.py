@@ -398,6 +398,71 @@ class MaterialFile(Schema):
     file = Upload(required=True)
 
 
+class OrganizationFields(Schema):
+    name = fields.Str()
+    name_kana = fields.Str(allow_none=True)
+    name_en = fields.Str(allow_none=True)
+    kind = _enum(OrganizationKind)
+    prefecture = fields.Str(allow_none=True)
+    website = fields.Str(allow_none=True)
+
+
+class NewOrganization(OrganizationFields):
+    name = fields.Str(required=True)
+
+
+class OrganizationChange(OrganizationFields):
+    version = fields.Int(required=True)
+
+
+class PersonFields(Schema):
+    family_name = fields.Str()
+    given_name = fields.Str(allow_none=True)
+    family_name_kana = fields.Str(allow_none=True)
+    given_name_kana = fields.Str(allow_none=True)
+    name_en = fields.Str(allow_none=True)
+    title = fields.Str(allow_none=True)
+    organisation = fields.Str(allow_none=True, metadata={"description": "The organisation's name as in the directory, or #id."})
+    email = fields.Str(allow_none=True, metadata={"description": "Written only, never answered; set where the site lets the caller set it."})
+    clear_email = fields.Bool(metadata={"description": "Remove the stored email address."})
+    phone = fields.Str(allow_none=True, metadata={"description": "Written only, never answered."})
+    clear_phone = fields.Bool()
+    private_note = fields.Str(allow_none=True, metadata={"description": "Administrators only; never answered."})
+
+
+class NewPerson(PersonFields):
+    family_name = fields.Str(required=True)
+
+
+class PersonChange(PersonFields):
+    version = fields.Int(required=True)
+
+
+class MembershipFields(Schema):
+    kind = fields.Str(validate=validate.OneOf(["person", "organization"]), metadata={"description": "Who holds the seat."})
+    name = fields.Str(metadata={"description": "The person's or organisation's name as in the directory, or #id."})
+    create = fields.Bool(metadata={"description": "Add the named person or organisation to the directory when it is not there."})
+    seat = fields.Int(allow_none=True)
+    role = _enum(Role)
+    category = fields.Str(allow_none=True)
+    title = fields.Str(allow_none=True, metadata={"description": "The title as the roster prints it."})
+    group_id = fields.Int(allow_none=True)
+    on_behalf_of = fields.Str(allow_none=True, metadata={"description": "The organisation a person sits for, by name or #id."})
+    description = fields.Str(allow_none=True, metadata={"description": "連携概要."})
+    term_start = fields.Date(allow_none=True)
+    term_end = fields.Date(allow_none=True)
+
+
+class NewMembership(MembershipFields):
+    consortium_id = _row_id(required=True)
+    kind = fields.Str(required=True, validate=validate.OneOf(["person", "organization"]))
+    name = fields.Str(required=True)
+
+
+class MembershipChange(MembershipFields):
+    version = fields.Int(required=True)
+
+
 def _conflict(item: type[Schema]) -> type[Schema]:
     """A stale update's answer: why, and the row as stored now (null when it was just deleted)."""
     return type(f"{item.__name__}Conflict", (Schema,), {
@@ -433,3 +498,6 @@ EventPage = page_of(Event)
 MinutesPage = page_of(Minutes)
 EventConflict = _conflict(Event)
 AgendaItemConflict = _conflict(AgendaItem)
+OrganizationConflict = _conflict(Organization)
+PersonConflict = _conflict(Person)
+MembershipConflict = _conflict(Membership)

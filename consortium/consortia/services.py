@@ -166,6 +166,13 @@ def remove_membership(membership: Membership) -> None:
     db.session.flush()
 
 
+def groups_of(consortium_id: int) -> list[RosterGroup]:
+    """The consortium's roster groups, in order: those a membership may be put under."""
+    return db.session.execute(
+        sa.select(RosterGroup).where(RosterGroup.consortium_id == consortium_id).order_by(RosterGroup.position, RosterGroup.id)
+    ).scalars().all()
+
+
 def current_roster(consortium_id: int, on: date | None = None) -> sa.Select:
     """The memberships of a consortium in roster order on a day (today unless given)."""
     return (

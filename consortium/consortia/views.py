@@ -285,12 +285,6 @@ def _roster_url(consortium_id: int) -> str:
     return url_for("consortia.roster", consortium_id=consortium_id)
 
 
-def _groups(consortium_id: int) -> list[RosterGroup]:
-    return db.session.execute(
-        sa.select(RosterGroup).where(RosterGroup.consortium_id == consortium_id).order_by(RosterGroup.position, RosterGroup.id)
-    ).scalars().all()
-
-
 @bp.get("/consortia/<int:consortium_id>/roster")
 @guard(Access.SECRETARIAT)
 def roster(consortium_id: int):
@@ -323,7 +317,7 @@ def roster(consortium_id: int):
         ahead=ahead,
         former=former,
         groups=groups,
-        all_groups=_groups(consortium_id),
+        all_groups=services.groups_of(consortium_id),
     )
 
 
@@ -332,7 +326,7 @@ def roster(consortium_id: int):
 def new_membership(consortium_id: int):
     """Put a person or an organisation on the roster, from the directory or created here."""
     consortium = db.session.get(Consortium, consortium_id)
-    form = MembershipForm(consortium, _groups(consortium_id))
+    form = MembershipForm(consortium, services.groups_of(consortium_id))
     if form.validate_on_submit():
         membership = services.add_membership(consortium, form.choice, form.values())
         db.session.commit()
@@ -348,7 +342,7 @@ def new_membership(consortium_id: int):
 def edit_membership(membership_id: int):
     """Change a membership: who holds it, seat, role, category, group, term."""
     membership = db.session.get(Membership, membership_id)
-    form = MembershipForm(membership.consortium, _groups(membership.consortium_id), membership)
+    form = MembershipForm(membership.consortium, services.groups_of(membership.consortium_id), membership)
     if form.validate_on_submit():
         versions.check(form, membership)
         services.update_membership(membership, form.choice, form.values())
@@ -416,7 +410,7 @@ def move_membership(membership_id: int):
 def place_membership(membership_id: int):
     """Move a current member to any place in the roster, and into any group, in one step."""
     membership = db.session.get(Membership, membership_id)
-    form = PlaceForm(_groups(membership.consortium_id))
+    form = PlaceForm(services.groups_of(membership.consortium_id))
     if not form.validate_on_submit():
         errors = [e for field in (form.place, form.group_id) for e in field.errors]
         flash(" ".join(str(e) for e in errors) or _("The member could not be moved: the form was incomplete or had expired. Try again."), "error")
@@ -459,7 +453,7 @@ def transfer_membership(membership_id: int):
 def new_group(consortium_id: int):
     """Add a heading the roster is grouped under."""
     consortium = db.session.get(Consortium, consortium_id)
-    form = GroupForm(_groups(consortium_id))
+    form = GroupForm(services.groups_of(consortium_id))
     if form.validate_on_submit():
         services.add_group(consortium, form.values())
         db.session.commit()
@@ -473,7 +467,7 @@ def new_group(consortium_id: int):
 def edit_group(group_id: int):
     """Change a roster group's label, title or parent."""
     group = db.session.get(RosterGroup, group_id)
-    form = GroupForm(_groups(group.consortium_id), group)
+    form = GroupForm(services.groups_of(group.consortium_id), group)
     if form.validate_on_submit():
         versions.check(form, group)
         services.update_group(group, form.values())
