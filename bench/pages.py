@@ -1,4 +1,4 @@
-"""Benchmark the browsing pages on a large generated dataset; prints p50/p95 and SQL queries.
+"""Benchmark the browsing pages and the API on a large generated dataset; prints p50/p95 and SQL queries.
 
     .venv/bin/python bench/pages.py                      # SQLite in bench/out/
     DATABASE_URL=postgresql+psycopg://… .venv/bin/python bench/pages.py
@@ -163,6 +163,17 @@ def main() -> None:
         ("home", "/"),
         ("consortium calendar, month view", f"/consortia/{middle_consortium}/calendar?month={month}"),
         ("consortium calendar, list view", f"/consortia/{middle_consortium}/calendar?month={month}&view=list"),
+    ])
+    print("API, no token:")
+    report(client, engine, [
+        ("consortia, 50 a page", "/api/v1/consortia"),
+        ("consortium", f"/api/v1/consortia/{middle_consortium}"),
+        ("memberships, 200 a page", "/api/v1/memberships?limit=200"),
+        ("people, 200 a page", "/api/v1/people?limit=200"),
+        ("events, 50 a page (agenda, materials)", "/api/v1/events"),
+        ("events, 200 a page", "/api/v1/events?limit=200"),
+        ("events of a consortium, a fiscal year", f"/api/v1/events?consortium={middle_consortium}&fiscal_year=2024"),
+        ("event", f"/api/v1/events/{middle_meeting}"),
     ])
     with app.app_context():
         sign_in_secretariat(client, middle_consortium)

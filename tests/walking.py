@@ -165,6 +165,7 @@ PICKS: list[tuple[str, str, Callable[[], object]]] = [
         sa.select(User.calendar_token).where(User.calendar_token.is_not(None)).order_by(User.id))),
     ("token", "a demo account's set-password link", _set_password_link),
     ("code", "the English interface", lambda: "en"),
+    ("name", "the open data's JSON file", lambda: "opendata.json"),
     # The demo runs without a queue, so no import is ever queued: the page says there is none.
     ("import_id", "a queued roster import (none without a queue)", lambda: "0" * 32),
 ]

@@ -27,6 +27,7 @@ from ..documents import extraction, storage
 from ..documents.services import add_document
 from ..extensions import db
 from ..feeds.services import issue_calendar_token
+from ..tokens import services as tokens
 from ..invitations.mailing import INVITATION as MEETING_INVITATION
 from ..japanese import next_fiscal_year_start, to_tokyo, tokyo_datetime
 from ..models import (
@@ -55,6 +56,7 @@ from ..models import (
     SentNotice,
     Target,
     TargetReport,
+    TokenScope,
     User,
 )
 from ..pdf.render import html_to_pdf
@@ -170,6 +172,11 @@ class Activity:
             if user.calendar_token is None:
                 issue_calendar_token(user)
                 loader.updated += 1
+        for item in self.data.get("api_tokens", []):
+            user = self._user(item["user"])
+            if not any(token.name == item["name"] for token in user.api_tokens):
+                tokens.issue(user, item["name"], TokenScope(item["scope"]), None)
+                loader.created += 1
         for item in self.data.get("target_reports", []):
             target = db.session.execute(
                 sa.select(Target).filter_by(consortium_id=self.consortium(item["consortium"]).id, title=item["target"])
