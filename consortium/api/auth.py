@@ -20,7 +20,7 @@ from .. import permissions
 from ..accounts import throttle
 from ..extensions import csrf, db, login_manager
 from ..japanese import today_tokyo
-from ..models import ApiToken, TokenScope
+from ..models import ApiToken, Consortium, TokenScope
 from ..tokens.services import digest
 
 
@@ -92,3 +92,13 @@ def require_write(consortium_id: int | None) -> None:
     allowed = permissions.can_edit_directory() if consortium_id is None else permissions.is_secretariat(consortium_id)
     if not allowed:
         abort(403, message=_("Only the consortium's secretariat may change this."))
+
+
+def writable_consortium(consortium_id: int) -> Consortium:
+    """The consortium a body names, once the token may write there: 404 when the caller may not
+    see it, 403 when not theirs to change."""
+    consortium = db.session.get(Consortium, consortium_id)
+    if consortium is None or not permissions.can_view(consortium):
+        abort(404)
+    require_write(consortium.id)
+    return consortium

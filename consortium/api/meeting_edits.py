@@ -4,9 +4,6 @@ service, so the same rules hold; the audit log names the token's user; a change 
 it read and is refused (409, with what is stored now) when someone saved in between."""
 from __future__ import annotations
 
-from flask_smorest import abort
-
-from .. import permissions
 from ..documents.views import items_in_order, save_upload
 from ..documents.forms import UploadForm
 from ..extensions import db
@@ -14,7 +11,7 @@ from ..invitations import mailing
 from ..mail import notices
 from ..meetings import services
 from ..meetings.forms import AgendaItemForm, MeetingForm, NewMeetingForm, pasted_plan
-from ..models import AgendaItem, Consortium, Meeting
+from ..models import AgendaItem, Meeting
 from ..permissions import Access, guard
 from . import auth, schemas
 from .auth import api_blueprint
@@ -31,10 +28,7 @@ blp = api_blueprint("api_meeting_edits", __name__, "Secretariats plan and change
 @blp.response(201, schemas.Event)
 def create_event(body):
     """Plan a meeting of a consortium, with its agenda when given as text (secretariat's token)."""
-    consortium = db.session.get(Consortium, body.pop("consortium_id"))
-    if consortium is None or not permissions.can_view(consortium):
-        abort(404)
-    auth.require_write(consortium.id)
+    consortium = auth.writable_consortium(body.pop("consortium_id"))
     form = posted(NewMeetingForm, body)
     meeting = services.create_meeting(consortium, form.values())
     if form.pasted:

@@ -3,13 +3,10 @@ to it on request) and change a seat, through the site's own membership form (the
 one current holder per seat, a term that ends after it starts, whom a person sits for)."""
 from __future__ import annotations
 
-from flask_smorest import abort
-
-from .. import permissions
 from ..consortia import services
 from ..consortia.forms import MembershipForm
 from ..extensions import db
-from ..models import Consortium, Membership
+from ..models import Membership
 from ..permissions import Access, guard
 from . import auth, schemas
 from .auth import api_blueprint
@@ -29,10 +26,7 @@ def _seat(membership_id: int) -> dict:
 @blp.response(201, schemas.Membership)
 def create_membership(body):
     """Put a person or an organisation on a consortium's roster."""
-    consortium = db.session.get(Consortium, body.pop("consortium_id"))
-    if consortium is None or not permissions.can_view(consortium):
-        abort(404)
-    auth.require_write(consortium.id)
+    consortium = auth.writable_consortium(body.pop("consortium_id"))
     form = posted(MembershipForm, body, consortium, services.groups_of(consortium.id))
     seat = services.add_membership(consortium, form.choice, form.values())
     db.session.commit()
