@@ -120,7 +120,9 @@ def test_a_partner_resyncs_what_changed_since_and_gets_304_for_what_it_has(clien
 def test_a_user_makes_a_token_that_is_shown_once_and_kept_only_as_a_hash(client, db, login, post, make_user):
     user = make_user()
     login(user)
-    page = text(post("/account/tokens", {"name": "区のウェブサイト", "scope": "read"}))
+    created = post("/account/tokens", {"name": "区のウェブサイト", "scope": "read"})
+    assert created.status_code == 302
+    page = text(client.get("/account/tokens"))
     token = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', page).group(1)
     row = db.session.execute(sa.select(ApiToken)).scalar_one()
     assert row.name == "区のウェブサイト" and row.user_id == user.id

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -17,6 +17,7 @@ from . import services
 from .forms import TokenForm
 
 bp = Blueprint("tokens", __name__)
+NEW_TOKEN = "new_api_token"  # the session key that carries a new token to the one page showing it
 
 
 def _managed() -> list[tuple[int, str]]:
@@ -37,12 +38,14 @@ def mine():
     """List one's own tokens and create a new one, shown once."""
     managed = _managed()
     form = TokenForm(managed, may_write=bool(managed) or permissions.is_admin())
-    created = None
     if form.validate_on_submit():
-        row, created = services.issue(current_user, form.name.data, TokenScope(form.scope.data), form.consortium_id.data)
+        _row, token = services.issue(current_user, form.name.data, TokenScope(form.scope.data), form.consortium_id.data)
         db.session.commit()
-        form = TokenForm(managed, may_write=form.may_write, formdata=None)
+        # Shown once, on the page the browser is sent to: reloading it makes no second token.
+        session[NEW_TOKEN] = token
+        return redirect(url_for("tokens.mine"))
     page = paginate(_listing().where(ApiToken.user_id == current_user.id), current_app.config["PER_PAGE"])
+    created = session.pop(NEW_TOKEN, None) if request.method == "GET" else None
     return render_form("tokens/mine.html", form, page=page, created=created, revoke_form=ButtonForm())
 
 
