@@ -1,6 +1,6 @@
 """the open data's terms: the licence the administrator chose and the attribution it asks for
 
-Revision ID: b8c9d0e1f2a3
+Revision ID: 604c7b03ffc1
 Revises: a7b8c9d0e1f2
 Create Date: 2026-12-06 03:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'b8c9d0e1f2a3'
+revision = '604c7b03ffc1'
 down_revision = 'a7b8c9d0e1f2'
 branch_labels = None
 depends_on = None
