@@ -458,3 +458,13 @@ def test_a_token_held_to_one_consortium_does_not_write_the_shared_directory(clie
     held = bearer(token_for(db, user, TokenScope.WRITE, consortium_id=consortium.id))
     assert client.post("/api/v1/organizations", json={"name": "団体"}, headers=held).status_code == 403
     assert client.post("/api/v1/events", json=_new_meeting(consortium), headers=held).status_code == 201
+
+
+def test_another_sites_page_may_call_the_api_with_a_token_but_no_cookie(client, db, make_user):
+    token = token_for(db, make_user())
+    preflight = client.options("/api/v1/events", headers={"Origin": "https://www.city.example.jp",
+                                                          "Access-Control-Request-Headers": "authorization"})
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*" and "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    answer = client.get("/api/v1/events", headers={**bearer(token), "Origin": "https://www.city.example.jp"})
+    assert answer.headers["Access-Control-Allow-Origin"] == "*" and "ETag" in answer.headers["Access-Control-Expose-Headers"]
+    assert "Access-Control-Allow-Credentials" not in answer.headers

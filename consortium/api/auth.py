@@ -72,10 +72,15 @@ def _count(token: ApiToken) -> None:
 
 
 def vary(response: Response) -> Response:
-    """What an answer depends on besides its address: the token, the language."""
+    """What an answer depends on besides its address (the token, the language), and which other
+    sites' pages may call the API: any, as the API takes no cookie, only a token its caller holds."""
     response.vary.update(("Authorization", "Accept-Language"))
     if g.get("api_token") is not None:
         response.cache_control.private = True
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, If-None-Match, Accept-Language"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
     return response
 
 
