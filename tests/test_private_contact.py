@@ -88,6 +88,7 @@ def planted(db, demo):
         "poll_token": make_token("poll", poll.id, membership.id),
         "invitation_token": make_token("invitation", meeting.id, membership.id),
         "code": "en",
+        "name": "opendata.json",  # the open data as one file
         "import_id": "0" * 32,  # no queue here, so no import: its progress page shows none
     }
     return person, args
