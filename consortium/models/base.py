@@ -51,7 +51,9 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: a partner syncing through the API asks for what changed since (updated_since), and
+    # the open data's fingerprint reads each table's latest change.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
 
 class Versioned:
