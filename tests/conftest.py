@@ -213,14 +213,15 @@ def fresh(db, model, row_id):
 
 @pytest.fixture(autouse=True)
 def caches(app, tmp_path, monkeypatch):
-    """Each test starts with empty caches of its own: rendered PDFs, serialized calendar events and
-    whole pages."""
+    """Each test starts with empty caches of its own: rendered PDFs, serialized calendar events,
+    the open data's files and whole pages."""
     from consortium import page_cache
     from consortium.feeds import publish
     from consortium.pdf import cache
 
     monkeypatch.setitem(app.config, "PDF_CACHE_FOLDER", str(tmp_path / "pdf-cache"))
     monkeypatch.setitem(app.config, "ICAL_CACHE_FOLDER", str(tmp_path / "ical-cache"))
+    monkeypatch.setitem(app.config, "OPEN_DATA_FOLDER", str(tmp_path / "open-data"))
     publish.events.clear()
     cache.versions.clear()
     page_cache.memory.clear()
