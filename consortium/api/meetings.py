@@ -61,8 +61,10 @@ def _events_statement() -> sa.Select:
         .where(permissions.visible_meetings())
         .options(
             joinedload(Meeting.consortium),
+            # Presenters joined to their items, not loaded by the items' ids: a page of 200 meetings
+            # has a thousand items, past the 500 ids a select-in load takes at a time.
             selectinload(Meeting.agenda_items)
-            .selectinload(AgendaItem.presenters)
+            .joinedload(AgendaItem.presenters)
             .options(joinedload(AgendaPresenter.person), joinedload(AgendaPresenter.organization)),
             selectinload(Meeting.documents).defer(Document.extracted_text),
             selectinload(Meeting.minutes).load_only(Minutes.id, Minutes.status, Minutes.meeting_id),
