@@ -86,7 +86,7 @@ def test_organisations_page_by_reading_filtered_by_kind_and_name(client, make_or
 
 
 def test_a_common_name_is_listed_in_reading_order_past_the_count(client, login, admin, make_person, monkeypatch):
-    """Past the count, the list reads the directory in order and checks each name (the other way)."""
+    """Past the count, the hits are put in reading order by themselves before a page is taken."""
     for kana in "えいあ":
         make_person(family_name="佐藤", given_name=kana, family_name_kana="さとう", given_name_kana=kana)
     make_person(family_name="加藤", given_name="一", family_name_kana="かとう")
@@ -95,3 +95,19 @@ def test_a_common_name_is_listed_in_reading_order_past_the_count(client, login, 
     monkeypatch.setattr(pagination, "COUNTED", 2)
     page = text(client.get("/people/", query_string={"q": "佐藤"}))
     assert _names(page) == ["佐藤 あ", "佐藤 い", "佐藤 え"] and "2人以上見つかりました。" in page
+
+
+def test_past_the_count_a_visitor_pages_through_only_the_people_shown_to_them(client, app, make_consortium, make_member, make_person, monkeypatch):
+    council = make_consortium(name="公開の協議会")
+    for kana in "おえういあ":
+        make_member(council, person=make_person(family_name="佐藤", given_name=kana, family_name_kana="さとう", given_name_kana=kana))
+    make_person(family_name="佐藤", given_name="隠", family_name_kana="さとう", given_name_kana="あああ")  # on no roster
+    monkeypatch.setattr(pagination, "COUNTED", 2)
+    monkeypatch.setitem(app.config, "PER_PAGE", 2)
+    pages, page = [], text(client.get("/people/", query_string={"q": "佐藤"}))
+    while True:
+        pages.append(_names(page))
+        if 'rel="next"' not in page:
+            break
+        page = text(client.get(_link(page, "next")))
+    assert pages == [["佐藤 あ", "佐藤 い"], ["佐藤 う", "佐藤 え"], ["佐藤 お"]]
