@@ -47,21 +47,26 @@ def _memberships(*where) -> sa.Select:
     )
 
 
-def _named(stmt: sa.Select, model: type, key: str) -> tuple[sa.Select, int, tuple]:
+def _named(stmt: sa.Select, model: type, key: str, together: bool = False) -> tuple[sa.Select, int, tuple]:
     """The rows of stmt whose name holds the key, how many (up to COUNTED + 1), and the columns
-    of their reading order to page by. Found through the search index; the name is checked as the
-    directory always has: width, case and spaces ignored.
+    of their reading order to page by. Counted through the search index; listed through it when
+    they are few. The name is checked as the directory always has: width, case and spaces ignored.
 
-    Many hits (佐藤: fifteen thousand in a directory of a million) are put in reading order by
-    themselves, behind a fence (OFFSET 0), and only then checked against what the visitor may
-    see, until a page is full: walking the whole directory in reading order for them read every
-    row before サトウ, and letting the planner check each hit before sorting read them all."""
+    Many hits are found one of two ways. Spread through the reading order (a word in organisations'
+    names), the directory is read in order with each name checked: a page is full within a few
+    hundred rows. Together in it (together=True: people are read by family name, which a name
+    search names, so 佐藤 sit at サトウ, fifteen thousand of them in a directory of a million), the
+    hits are put in reading order by themselves, behind a fence (OFFSET 0), and only then checked
+    against what the visitor may see, until a page is full: reading from ア would pass every row
+    before サトウ, and letting the planner check each hit before sorting would check them all."""
     named = stmt.where(model.search_text.contains(key, autoescape=True))
     indexed = holding(named, model, key)
     read_through_index()
     total = count_up_to_limit(indexed)
     if total <= pagination.COUNTED:
         return indexed, total, model.directory_order
+    if not together:
+        return named, total, model.directory_order
     order = [column.label(f"order_{i}") for i, column in enumerate(model.directory_order)]
     hits = holding(sa.select(model.id, *order), model, key).where(model.search_text.contains(key, autoescape=True))
     ordered = hits.order_by(*model.directory_order).offset(0).subquery()
@@ -151,7 +156,7 @@ def people():
     stmt, total = sa.select(Person).where(permissions.visible_people()).options(joinedload(Person.organization)), None
     order = Person.directory_order
     if form.query_key:
-        stmt, total, order = _named(stmt, Person, form.query_key)
+        stmt, total, order = _named(stmt, Person, form.query_key, together=True)
     page = paginate_by_key(stmt, order, current_app.config["PER_PAGE"], total)
     return render_template("directory/people.html", form=form, page=page, can_edit=permissions.can_edit_directory())
 
