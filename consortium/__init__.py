@@ -12,6 +12,7 @@ from config import DevelopmentConfig, ProductionConfig, database_url
 
 from . import api, cli, filters, logs, security, versions
 from .accounts import throttle
+from .api.errors import is_api_request
 from .converters import RowIdConverter
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -101,7 +102,7 @@ def create_app(config: type | None = None, overrides: dict | None = None) -> Fla
 def _select_locale() -> str:
     """Japanese unless the visitor chose English (a cookie set by the language switch); a program
     calling the API asks by Accept-Language."""
-    if request.path.startswith("/api/"):
+    if is_api_request():
         return request.accept_languages.best_match(("ja", "en")) or "ja"
     lang = request.cookies.get("lang")
     return lang if lang in ("ja", "en") else "ja"

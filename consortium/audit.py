@@ -22,8 +22,8 @@ from .models.base import utcnow
 # Rows that are themselves a record of changes, or derived from other rows (the search index).
 NOT_AUDITED = (AuditEvent, MinutesRevision, SearchEntry)
 # Columns that change on their own (or are derived: a material's extracted text, a meeting's
-# minutes_version loaded with it), or whose values must never be copied anywhere. A sign-in is recorded as one (record_sign_in), not as a change
-# of the account's last_login_at.
+# minutes_version loaded with it), or whose values must never be copied anywhere. A sign-in is
+# recorded as one (record_sign_in), not as a change of the account's last_login_at.
 IGNORED = {
     "created_at", "updated_at", "search_text", "extracted_text", "last_login_at", "last_used_on", "minutes_version"
 }

@@ -137,13 +137,12 @@ def count_up_to_limit(stmt: sa.Select) -> int:
     return db.session.execute(counted).scalar_one()
 
 
-def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page: int, total: int | None = None) -> KeyPage:
-    """The page of stmt, ordered by key (never NULL, unique as a whole), after or before the
-    cursor in the query string; with total (the number of rows, counted up to COUNTED + 1) when
-    not given."""
-    after, before = cursor_in_query(key, "after"), cursor_in_query(key, "before")
-    columns = [column.label(f"key_{i}") for i, column in enumerate(key)]
-    stmt = stmt.add_columns(*columns)
+def rows_by_key(
+    stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page: int, after: tuple | None = None, before: tuple | None = None
+) -> tuple[list[Any], list[tuple], bool]:
+    """Up to per_page rows of stmt in key order, after (or before) the given key values: each row's
+    first entity, each row's key values, and whether more rows lie beyond the page."""
+    stmt = stmt.add_columns(*(column.label(f"key_{i}") for i, column in enumerate(key)))
     if before is not None:
         page = stmt.where(sa.tuple_(*key) < sa.tuple_(*before)).order_by(*(column.desc() for column in key))
     else:
@@ -154,11 +153,18 @@ def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page
     rows = rows[:per_page]
     if before is not None:
         rows.reverse()
-    total = count_up_to_limit(stmt) if total is None else total
-    keys = [row[len(row) - len(key):] for row in rows]
+    return [row[0] for row in rows], [row[len(row) - len(key):] for row in rows], more
+
+
+def paginate_by_key(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], per_page: int, total: int | None = None) -> KeyPage:
+    """The page of stmt, ordered by key (never NULL, unique as a whole), after or before the
+    cursor in the query string; with total (the number of rows, counted up to COUNTED + 1) when
+    not given."""
+    after, before = cursor_in_query(key, "after"), cursor_in_query(key, "before")
+    items, keys, more = rows_by_key(stmt, key, per_page, after, before)
     return KeyPage(
-        items=[row[0] for row in rows],
-        total=total,
+        items=items,
+        total=count_up_to_limit(stmt) if total is None else total,
         has_prev=more if before is not None else after is not None,
         has_next=more if before is None else True,
         first_key=cursor_for(keys[0]) if keys else None,

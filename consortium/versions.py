@@ -17,10 +17,12 @@ import sqlalchemy as sa
 from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict
 from wtforms import BooleanField, FieldList, FileField, FormField, IntegerField
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.widgets import HiddenInput
 
+from .api import errors as api_errors
 from .audit import SIGN_IN
 from .extensions import db
 from .filters import clock, short_date
@@ -154,8 +156,11 @@ def row_name(row: VersionedRow) -> str | None:
 
 
 def conflict_page(_error=None):
-    """Answer a stale save: 409 with the comparison and the user's input in a current form."""
+    """Answer a stale save: 409 with the comparison and the user's input in a current form (through
+    the API, its JSON error: the caller reads the row again)."""
     db.session.rollback()  # nothing of the refused save is kept; the rows read again are current
+    if api_errors.is_api_request():
+        return api_errors.error_response(Conflict())
     edit = g.pop("versioned_edit", None)
     if edit is None:  # a one-click step (a move, a deletion) met a row changed meanwhile
         return render_template("conflict.html", form=None), 409

@@ -467,3 +467,20 @@ def test_another_sites_page_may_call_the_api_with_a_token_but_no_cookie(client, 
     answer = client.get("/api/v1/events", headers={**bearer(token), "Origin": "https://www.city.example.jp"})
     assert answer.headers["Access-Control-Allow-Origin"] == "*" and "ETag" in answer.headers["Access-Control-Expose-Headers"]
     assert "Access-Control-Allow-Credentials" not in answer.headers
+
+
+def test_a_save_that_loses_the_race_at_the_database_gets_409_as_json(client, db, office, make_meeting, monkeypatch):
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from consortium.meetings import services as meeting_services
+
+    consortium, user = office
+    meeting = make_meeting(consortium)
+
+    def raced(*_args):
+        raise StaleDataError("the row moved between the check and the write")
+
+    monkeypatch.setattr(meeting_services, "update_meeting", raced)
+    answer = client.patch(f"/api/v1/events/{meeting.id}", json={"version": meeting.version, "venue": "会議室"},
+                          headers=bearer(token_for(db, user, TokenScope.WRITE)))
+    assert answer.status_code == 409 and answer.is_json and answer.get_json()["code"] == 409

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import permissions
-from ..consortia.roster import LEADING_ROLES
+from ..consortia.roster import LEADING_ROLES, roster_statement
 from ..extensions import db
 from ..japanese import today_tokyo
 from ..models import Consortium, Membership, Role, RosterGroup, Target
@@ -55,16 +55,10 @@ def consortia(args):
     return listing([_consortium(row, shown) for row in rows], after)
 
 
-def _leading(consortium_id: int) -> dict[Role, list[dict]]:
-    """Today's hosts and secretariat, by role."""
-    stmt = (
-        sa.select(Membership)
-        .where(Membership.consortium_id == consortium_id, Membership.role.in_(LEADING_ROLES), Membership.in_term(today_tokyo()))
-        .options(joinedload(Membership.person), joinedload(Membership.organization))
-        .order_by(Membership.position, Membership.id)
-    )
+def _leading(consortium: Consortium) -> dict[Role, list[dict]]:
+    """Today's hosts and secretariat, by role, as the consortium's page lists them."""
     found: dict[Role, list[dict]] = {role: [] for role in LEADING_ROLES}
-    for membership in db.session.execute(stmt).scalars():
+    for membership in db.session.execute(roster_statement(consortium, leading=True)).scalars():
         member = membership.organization or membership.person
         found[membership.role].append({"id": member.id, "name": membership.name})
     return found
@@ -84,7 +78,7 @@ def consortium(consortium_id: int):
     targets = db.session.execute(
         sa.select(Target).where(Target.consortium_id == row.id).options(selectinload(Target.reports)).order_by(Target.position, Target.id)
     ).scalars().all()
-    leading = _leading(row.id)
+    leading = _leading(row)
     return _consortium(
         row,
         _visible_ids({row.parent_id} - {None}),

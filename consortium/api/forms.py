@@ -39,16 +39,8 @@ def translated(errors):
     return _(message)
 
 
-def _as_posted(field) -> str:
-    """A field's value as a browser would post it back unchanged."""
-    if isinstance(field, BooleanField):
-        return "y" if field.data else "false"
-    if isinstance(field, SelectFieldBase):
-        return "" if field.data is None else str(field.data)
-    return field._value()
-
-
 def _typed(value) -> str:
+    """A value as a browser posts it."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -56,6 +48,11 @@ def _typed(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _as_posted(field) -> str:
+    """A field's value as a browser would post it back unchanged."""
+    return _typed(field.data) if isinstance(field, (BooleanField, SelectFieldBase)) else field._value()
 
 
 def posted(form_class, body: dict, *args, files: dict | None = None, **kwargs):

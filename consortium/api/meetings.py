@@ -6,14 +6,15 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_smorest import abort
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from .. import permissions
-from ..attendance.queries import ATTENDED, MISSED
+from ..attendance.queries import ATTENDED, MISSED, ROSTER_ORDER, member_names
 from ..documents.views import send_material
 from ..extensions import db
 from ..japanese import TOKYO
-from ..minutes.summary import leave_out_closed, minutes_view
+from ..minutes.summary import minutes_view, shown_outside
+from ..minutes.text import person_or_label
 from ..models import (
     ActionItem,
     AgendaItem,
@@ -22,7 +23,6 @@ from ..models import (
     DiscussionPoint,
     Document,
     Meeting,
-    Membership,
     Minutes,
     MinutesStatus,
 )
@@ -95,9 +95,7 @@ def _event(meeting: Meeting) -> dict:
     member = permissions.is_member(meeting.consortium_id)
     items, documents = list(meeting.agenda_items), list(meeting.documents)
     if not member:
-        # Closed agenda items stay with the members, as do their materials and those for members only.
-        (items,) = leave_out_closed(items)
-        documents = [d for d in documents if permissions.can_view_document(d)]
+        items, documents = shown_outside(items, documents)
     minutes = meeting.minutes
     published = minutes is not None and minutes.status is MinutesStatus.PUBLISHED
     return columns(
@@ -158,12 +156,8 @@ def _attendance(meeting_ids: list[int]) -> dict[int, list[dict]]:
         sa.select(Attendance)
         .join(Attendance.membership)
         .where(Attendance.meeting_id.in_(meeting_ids), Attendance.presence.in_(ATTENDED + MISSED))
-        .options(
-            joinedload(Attendance.membership).options(
-                joinedload(Membership.person), joinedload(Membership.organization), joinedload(Membership.on_behalf_of)
-            )
-        )
-        .order_by(Attendance.meeting_id, Membership.position, Membership.seat, Membership.id)
+        .options(contains_eager(Attendance.membership).options(*member_names()))
+        .order_by(Attendance.meeting_id, *ROSTER_ORDER)
     ).scalars()
     found: dict[int, list[dict]] = {meeting_id: [] for meeting_id in meeting_ids}
     for row in rows:
@@ -172,14 +166,6 @@ def _attendance(meeting_ids: list[int]) -> dict[int, list[dict]]:
             {"name": row.membership.name, "on_behalf_of": sits_for.name if sits_for else None, "presence": row.presence}
         )
     return found
-
-
-def _speaker(point: DiscussionPoint) -> str | None:
-    return point.speaker.full_name if point.speaker else point.speaker_label
-
-
-def _owner(action: ActionItem) -> str | None:
-    return action.owner.full_name if action.owner else action.owner_label
 
 
 def _minutes(minutes: Minutes, attendance: list[dict]) -> dict:
@@ -193,9 +179,9 @@ def _minutes(minutes: Minutes, attendance: list[dict]) -> dict:
         "heading": minutes.heading,
         "body": view.body,
         "published_at": minutes.published_at,
-        "points": [{"text": p.text, "agenda_item_id": p.agenda_item_id, "speaker": _speaker(p)} for p in view.points],
+        "points": [{"text": p.text, "agenda_item_id": p.agenda_item_id, "speaker": person_or_label(p.speaker, p.speaker_label)} for p in view.points],
         "decisions": [{"text": d.text, "agenda_item_id": d.agenda_item_id} for d in view.decisions],
-        "action_items": [columns(a, owner=_owner(a)) for a in view.actions],
+        "action_items": [columns(a, owner=person_or_label(a.owner, a.owner_label)) for a in view.actions],
         "attendance": attendance,
         "updated_at": max(minutes.updated_at, meeting.updated_at),
         "html_url": site_url("minutes.show", meeting_id=meeting.id),

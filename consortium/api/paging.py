@@ -7,23 +7,15 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app, request, url_for
 
-from ..extensions import db
-from ..pagination import cursor_for, cursor_in_query, kept_query
+from ..pagination import cursor_for, cursor_in_query, kept_query, rows_by_key
 
 
 def key_page(stmt: sa.Select, key: tuple[sa.ColumnElement, ...], args: dict) -> tuple[list[Any], str | None]:
     """The rows of stmt after the query string's cursor (`after`), in key order, as many as the
     arguments' limit, and the cursor of the next page (None on the last)."""
     per_page = args.get("limit") or current_app.config["API_PER_PAGE"]
-    after = cursor_in_query(key, "after")
-    if after is not None:
-        stmt = stmt.where(sa.tuple_(*key) > sa.tuple_(*after))
-    stmt = stmt.add_columns(*(column.label(f"key_{i}") for i, column in enumerate(key))).order_by(*key)
-    rows = list(db.session.execute(stmt.limit(per_page + 1)).unique())
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    last = cursor_for(rows[-1][1:]) if more else None
-    return [row[0] for row in rows], last
+    items, keys, more = rows_by_key(stmt, key, per_page, after=cursor_in_query(key, "after"))
+    return items, cursor_for(keys[-1]) if more else None
 
 
 def listing(items: list, next_cursor: str | None) -> dict:

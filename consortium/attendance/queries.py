@@ -47,7 +47,7 @@ def meeting_day(meeting: Meeting) -> date:
     return to_tokyo(meeting.starts_at).date()
 
 
-def _names():
+def member_names():
     """What a member's printed name needs (the PDF's member_name): person or body, and whom they sit for."""
     return (joinedload(Membership.person), joinedload(Membership.organization), joinedload(Membership.on_behalf_of))
 
@@ -69,7 +69,7 @@ def _recorded(meeting_id: int, presences: tuple[Presence, ...]) -> list[Attendan
             sa.select(Attendance)
             .join(Attendance.membership)
             .where(Attendance.meeting_id == meeting_id, Attendance.presence.in_(presences))
-            .options(contains_eager(Attendance.membership).options(*_names()))
+            .options(contains_eager(Attendance.membership).options(*member_names()))
             .order_by(*ROSTER_ORDER)
         ).scalars()
     )
@@ -82,7 +82,7 @@ def sheet(meeting: Meeting) -> sa.Select:
     (invited, replied, or recorded before a term was edited). Hosts and the secretariat, listed
     above the roster rather than in it, appear only when they have a row.
     """
-    return _on_sheet(meeting, sa.select(Membership, Attendance)).options(*_names()).order_by(*ROSTER_ORDER)
+    return _on_sheet(meeting, sa.select(Membership, Attendance)).options(*member_names()).order_by(*ROSTER_ORDER)
 
 
 def _on_sheet(meeting: Meeting, stmt: sa.Select) -> sa.Select:

@@ -59,7 +59,8 @@ def _named(stmt: sa.Select, model: type, key: str, together: bool = False) -> tu
     hits are put in reading order by themselves, behind a fence (OFFSET 0), and only then checked
     against what the visitor may see, until a page is full: reading from ア would pass every row
     before サトウ, and letting the planner check each hit before sorting would check them all."""
-    named = stmt.where(model.search_text.contains(key, autoescape=True))
+    name_holds_key = model.search_text.contains(key, autoescape=True)
+    named = stmt.where(name_holds_key)
     indexed = holding(named, model, key)
     read_through_index()
     total = count_up_to_limit(indexed)
@@ -68,7 +69,7 @@ def _named(stmt: sa.Select, model: type, key: str, together: bool = False) -> tu
     if not together:
         return named, total, model.directory_order
     order = [column.label(f"order_{i}") for i, column in enumerate(model.directory_order)]
-    hits = holding(sa.select(model.id, *order), model, key).where(model.search_text.contains(key, autoescape=True))
+    hits = holding(sa.select(model.id, *order).where(name_holds_key), model, key)
     ordered = hits.order_by(*model.directory_order).offset(0).subquery()
     stmt = stmt.join(ordered, ordered.c.id == model.id)
     return stmt, total, tuple(ordered.c[f"order_{i}"] for i in range(len(order)))

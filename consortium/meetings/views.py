@@ -17,7 +17,7 @@ from ..invitations.mailing import own_invitation
 from ..invitations.views import send_due_and_say
 from ..models import AgendaItem, AgendaPresenter, Consortium, Document, Meeting, MeetingStatus
 from ..minutes import queries as minutes_queries
-from ..minutes.summary import leave_out_closed, minutes_view
+from ..minutes.summary import minutes_view, shown_outside
 from ..pagination import paginate
 from ..redirects import local_path
 from ..permissions import Access, guard
@@ -89,9 +89,7 @@ def _meeting_page(meeting: Meeting) -> str:
         minutes = None
     all_items = items
     if not is_member:
-        # Closed agenda items stay with the members, as do their materials and those for members only.
-        (items,) = leave_out_closed(all_items)
-        documents = [d for d in documents if permissions.can_view_document(d)]
+        items, documents = shown_outside(all_items, documents)
     person_id = getattr(current_user, "person_id", None)
     return render_template(
         "meetings/show.html",

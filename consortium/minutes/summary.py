@@ -9,8 +9,19 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from ..models import ActionItem, AgendaItem, Consortium, Decision, DiscussionPoint, Meeting, Minutes, MinutesStatus, Visibility
-from ..permissions import has_closed_item, is_open_item, is_open_item_id, is_own
+from ..models import (
+    ActionItem,
+    AgendaItem,
+    Consortium,
+    Decision,
+    DiscussionPoint,
+    Document,
+    Meeting,
+    Minutes,
+    MinutesStatus,
+    Visibility,
+)
+from ..permissions import can_view_document, has_closed_item, is_open_item, is_open_item_id, is_own
 
 
 def closed_item_ids(items: list[AgendaItem]) -> set[int]:
@@ -26,6 +37,13 @@ def leave_out_closed(items: list[AgendaItem], *rows: list) -> tuple[list, ...]:
         [item for item in items if item.id not in closed],
         *([row for row in group if row.agenda_item_id not in closed] for group in rows),
     )
+
+
+def shown_outside(items: list[AgendaItem], documents: list[Document]) -> tuple[list[AgendaItem], list[Document]]:
+    """What of a meeting's agenda and materials is shown to those outside its consortium: the open
+    items, and the materials neither for members only nor under a closed item."""
+    (items,) = leave_out_closed(items)
+    return items, [d for d in documents if can_view_document(d)]
 
 
 @dataclass

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
 
 from ..extensions import db
 from ..models import ApiToken, TokenScope, User
@@ -30,6 +29,6 @@ def issue(user: User, name: str, scope: TokenScope, consortium_id: int | None) -
     return row, token
 
 
-def revoke(row: ApiToken, now: datetime | None = None) -> None:
+def revoke(row: ApiToken) -> None:
     if row.revoked_at is None:
-        row.revoked_at = now or utcnow()
+        row.revoked_at = utcnow()

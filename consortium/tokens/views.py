@@ -46,7 +46,7 @@ def mine():
         return redirect(url_for("tokens.mine"))
     page = paginate(_listing().where(ApiToken.user_id == current_user.id), current_app.config["PER_PAGE"])
     created = session.pop(NEW_TOKEN, None) if request.method == "GET" else None
-    return render_form("tokens/mine.html", form, page=page, created=created, revoke_form=ButtonForm())
+    return render_form("tokens/mine.html", form, page=page, created=created)
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
@@ -69,4 +69,4 @@ def every():
     """List every account's tokens, to revoke any."""
     stmt = _listing().options(joinedload(ApiToken.user))
     page = paginate(stmt, current_app.config["PER_PAGE"])
-    return render_template("tokens/every.html", page=page, revoke_form=ButtonForm())
+    return render_template("tokens/every.html", page=page)
